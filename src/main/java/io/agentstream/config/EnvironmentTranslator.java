@@ -1,0 +1,78 @@
+package io.agentstream.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Turns the operator-facing variables that configure Spring Boot itself ({@code PORT},
+ * {@code DATABASE_URL}, {@code DATABASE_POOL_*}) into Boot's properties, validating them
+ * first so that a bad value stops start-up with the variable's name instead of a driver
+ * stack trace. The translated properties have the lowest precedence: an explicit
+ * {@code spring.r2dbc.url} (tests, exotic set-ups) still wins.
+ *
+ * <p>Feature settings (keys, limits, Redis) are bound to validated
+ * {@code @ConfigurationProperties} records instead; see {@code application.yml}.
+ */
+public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered {
+
+    static final String DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/agentstream";
+    static final String SOURCE_NAME = "agentstreamEnvironment";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+
+        int port = integer(environment, "PORT", 8080, 0, 65535);
+        properties.put("server.port", port);
+
+        DatabaseUrl database = DatabaseUrl.parse(environment.getProperty("DATABASE_URL", DEFAULT_DATABASE_URL));
+        properties.put("spring.r2dbc.url", database.r2dbcUrl());
+        properties.put("spring.r2dbc.username", database.user());
+        properties.put("spring.flyway.url", database.jdbcUrl());
+        properties.put("spring.flyway.user", database.user());
+        if (database.password() != null) {
+            properties.put("spring.r2dbc.password", database.password());
+            properties.put("spring.flyway.password", database.password());
+        }
+
+        int poolMax = integer(environment, "DATABASE_POOL_MAX", 10, 1, 1000);
+        int poolMin = integer(environment, "DATABASE_POOL_MIN", Math.min(2, poolMax), 0, 1000);
+        if (poolMin > poolMax) {
+            throw new InvalidConfigurationException("DATABASE_POOL_MIN", "must not exceed DATABASE_POOL_MAX (" + poolMax + ")");
+        }
+        properties.put("spring.r2dbc.pool.initial-size", poolMin);
+        properties.put("spring.r2dbc.pool.min-idle", poolMin);
+        properties.put("spring.r2dbc.pool.max-size", poolMax);
+
+        environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, properties));
+    }
+
+    private static int integer(ConfigurableEnvironment environment, String variable, int fallback, int min, int max) {
+        String raw = environment.getProperty(variable);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(variable, "must be a whole number between " + min + " and " + max);
+        }
+        if (value < min || value > max) {
+            throw new InvalidConfigurationException(variable, "must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    @Override
+    public int getOrder() {
+        // After Boot has loaded application.yml and the OS environment.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+}
