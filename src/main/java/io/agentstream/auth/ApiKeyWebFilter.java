@@ -1,0 +1,63 @@
+package io.agentstream.auth;
+
+import io.agentstream.problem.ApiProblem;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every {@code /api/**} request but the health check needs {@code Authorization: Bearer <key>}.
+ * Missing, malformed and unknown keys get the same 401, so a caller learns nothing about
+ * which keys exist.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class ApiKeyWebFilter implements WebFilter {
+
+    private static final String BEARER = "Bearer ";
+
+    private final ApiKeyAuthenticator authenticator;
+
+    ApiKeyWebFilter(ApiKeyAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().pathWithinApplication().value();
+        if (!path.startsWith("/api/") || path.equals("/api/health")) {
+            return chain.filter(exchange);
+        }
+        String key = bearerKey(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+        if (key == null) {
+            return Mono.error(unauthorized());
+        }
+        return authenticator.authenticate(key)
+                .switchIfEmpty(Mono.error(ApiKeyWebFilter::unauthorized))
+                .flatMap(principal -> {
+                    exchange.getAttributes().put(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE, principal);
+                    return chain.filter(exchange);
+                });
+    }
+
+    private static String bearerKey(String header) {
+        if (header == null || header.length() <= BEARER.length()
+                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        String key = header.substring(BEARER.length()).strip();
+        return key.isEmpty() ? null : key;
+    }
+
+    private static ApiProblem unauthorized() {
+        return new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
+                "A valid API key is required: send Authorization: Bearer <key>.")
+                .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentstream\"");
+    }
+}

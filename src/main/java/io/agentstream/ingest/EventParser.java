@@ -1,0 +1,298 @@
+package io.agentstream.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.agentstream.ingest.event.EventData;
+import io.agentstream.ingest.event.EventType;
+import io.agentstream.ingest.event.MessageCreated;
+import io.agentstream.ingest.validation.Rfc3339Validator;
+import io.agentstream.problem.FieldError;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns request bytes into validated {@link IngestEvent}s: strict JSON, a known type, an
+ * RFC 3339 timestamp, a data object that binds to its record and passes Jakarta
+ * Validation. Every bad field is reported by its wire name ({@code data.content}).
+ */
+@Component
+class EventParser {
+
+    private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
+
+    private final Validator validator;
+
+    EventParser(Validator validator) {
+        this.validator = validator;
+    }
+
+    /** Parses a whole body as JSON; syntax errors are {@link InvalidEventException}s. */
+    JsonNode readTree(byte[] body) {
+        if (body.length == 0) {
+            throw InvalidEventException.badBody("The request body is empty; send one event as a JSON object.");
+        }
+        try {
+            return IngestJson.MAPPER.readTree(body);
+        } catch (StreamReadException e) {
+            throw InvalidEventException.malformed("The body is not valid JSON: " + describe(e));
+        } catch (JacksonException e) {
+            throw InvalidEventException.malformed("The body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Splits an {@code application/x-ndjson} body; each line is parsed on its own. */
+    List<ParsedLine> readLines(byte[] body) {
+        List<ParsedLine> lines = new ArrayList<>();
+        String text = new String(body, StandardCharsets.UTF_8);
+        for (String line : text.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            try {
+                lines.add(new ParsedLine(readTree(trimmed.getBytes(StandardCharsets.UTF_8)), null));
+            } catch (InvalidEventException e) {
+                lines.add(new ParsedLine(null, e));
+            }
+        }
+        return lines;
+    }
+
+    record ParsedLine(JsonNode node, InvalidEventException error) {
+    }
+
+    /** Validates one event of a body; throws {@link InvalidEventException} when it is not acceptable. */
+    IngestEvent parse(JsonNode node, String source) {
+        if (!(node instanceof ObjectNode event)) {
+            throw InvalidEventException.badBody("An event must be a JSON object with type, timestamp and data.");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        findNulCharacters(event, "", errors);
+
+        JsonNode typeNode = event.get("type");
+        Optional<EventType> type = Optional.empty();
+        if (typeNode == null || typeNode.isNull()) {
+            errors.add(new FieldError("type", "is required"));
+        } else if (!typeNode.isString()) {
+            errors.add(new FieldError("type", "must be a string"));
+        } else {
+            type = EventType.fromWireName(typeNode.stringValue());
+            if (type.isEmpty()) {
+                throw InvalidEventException.unknownType(typeNode.stringValue());
+            }
+        }
+
+        JsonNode timestampNode = event.get("timestamp");
+        OffsetDateTime timestamp = null;
+        if (timestampNode == null || timestampNode.isNull()) {
+            errors.add(new FieldError("timestamp", "is required"));
+        } else if (!timestampNode.isString()) {
+            errors.add(new FieldError("timestamp", "must be an RFC 3339 timestamp string"));
+        } else {
+            timestamp = Rfc3339Validator.parse(timestampNode.stringValue()).orElse(null);
+            if (timestamp == null) {
+                errors.add(new FieldError("timestamp", "must be an RFC 3339 timestamp such as 2026-11-20T10:15:02.123Z"));
+            }
+        }
+
+        JsonNode dataNode = event.get("data");
+        EventData data = null;
+        if (dataNode == null || dataNode.isNull()) {
+            errors.add(new FieldError("data", "is required"));
+        } else if (!dataNode.isObject()) {
+            errors.add(new FieldError("data", "must be a JSON object"));
+        } else if (type.isPresent()) {
+            data = bind(dataNode, type.get(), errors);
+        }
+
+        if (data != null) {
+            validate(data, errors);
+        }
+        if (!errors.isEmpty()) {
+            errors.sort(Comparator.comparing(FieldError::field));
+            throw InvalidEventException.invalidFields(errors.stream().distinct().toList());
+        }
+        return identify(type.get(), timestamp, data, event, source);
+    }
+
+    /**
+     * Binds data to its record. Jackson stops at the first field of the wrong type; to name
+     * every bad field, that field is reported, dropped from a copy, and binding retried.
+     * Returns null when any field had the wrong type (the record is then not validated
+     * further, except that the retry's own violations are kept).
+     */
+    private EventData bind(JsonNode dataNode, EventType type, List<FieldError> errors) {
+        JsonNode candidate = dataNode;
+        boolean typeErrors = false;
+        for (int attempt = 0; attempt < MAX_TYPE_ERRORS; attempt++) {
+            try {
+                EventData data = IngestJson.MAPPER.treeToValue(candidate, type.dataType());
+                if (!typeErrors) {
+                    return data;
+                }
+                validate(data, errors);
+                return null;
+            } catch (JacksonException e) {
+                typeErrors = true;
+                errors.add(new FieldError(jsonPath("data", e), expectation(e)));
+                JsonNode pruned = without(candidate, e.getPath());
+                if (pruned == null) {
+                    return null;
+                }
+                candidate = pruned;
+            }
+        }
+        return null;
+    }
+
+    private static final int MAX_TYPE_ERRORS = 32;
+
+    private void validate(EventData data, List<FieldError> errors) {
+        for (ConstraintViolation<EventData> violation : validator.validate(data)) {
+            errors.add(new FieldError("data." + wirePath(violation.getPropertyPath().toString()), violation.getMessage()));
+        }
+    }
+
+    /** A copy of {@code node} without the element the path points at; null if it cannot be removed. */
+    private static JsonNode without(JsonNode node, List<JacksonException.Reference> path) {
+        if (path.isEmpty()) {
+            return null;
+        }
+        JsonNode copy = node.deepCopy();
+        JsonNode parent = copy;
+        for (int i = 0; i < path.size() - 1; i++) {
+            parent = child(parent, path.get(i));
+            if (parent == null) {
+                return null;
+            }
+        }
+        JacksonException.Reference last = path.get(path.size() - 1);
+        if (parent instanceof ObjectNode object && last.getPropertyName() != null && object.has(last.getPropertyName())) {
+            object.remove(last.getPropertyName());
+            return copy;
+        }
+        if (parent instanceof ArrayNode array && last.getIndex() >= 0 && last.getIndex() < array.size()) {
+            array.remove(last.getIndex());
+            return copy;
+        }
+        return null;
+    }
+
+    private static JsonNode child(JsonNode node, JacksonException.Reference reference) {
+        if (reference.getPropertyName() != null) {
+            return node.get(reference.getPropertyName());
+        }
+        return reference.getIndex() >= 0 ? node.get(reference.getIndex()) : null;
+    }
+
+    private static IngestEvent identify(EventType type, OffsetDateTime timestamp, EventData data, ObjectNode raw, String source) {
+        if (data instanceof MessageCreated message) {
+            String conversation = message.conversationId();
+            String key;
+            if (message.messageId() != null) {
+                key = "message:" + conversation + ":" + message.messageId();
+            } else if (message.sequenceNumber() != null) {
+                key = "message-seq:" + conversation + ":" + message.sequenceNumber();
+            } else {
+                key = "message-hash:" + conversation + ":" + IngestJson.canonicalHash(raw);
+            }
+            String messageId = message.messageId() != null
+                    ? message.messageId()
+                    : UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+            return new IngestEvent(type, timestamp, data, raw, key, messageId, source);
+        }
+        return new IngestEvent(type, timestamp, data, raw, type.wireName() + ":" + IngestJson.canonicalHash(raw), null, source);
+    }
+
+    /**
+     * PostgreSQL text and jsonb cannot hold U+0000; rejecting it here, with the field's
+     * name, beats a failed insert. Checked over the whole event, unknown fields included.
+     */
+    private static void findNulCharacters(JsonNode node, String path, List<FieldError> errors) {
+        if (node.isString()) {
+            if (node.stringValue().indexOf('\0') >= 0) {
+                errors.add(new FieldError(path, "must not contain the NUL character (U+0000)"));
+            }
+        } else if (node instanceof ObjectNode object) {
+            object.properties().forEach(e -> {
+                String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                if (e.getKey().indexOf('\0') >= 0) {
+                    errors.add(new FieldError(child.replace("\0", "\\u0000"), "field names must not contain the NUL character (U+0000)"));
+                } else {
+                    findNulCharacters(e.getValue(), child, errors);
+                }
+            });
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                findNulCharacters(array.get(i), path + "[" + i + "]", errors);
+            }
+        }
+    }
+
+    /** {@code participants[0].agentType} becomes {@code participants[0].agent_type}. */
+    static String wirePath(String beanPath) {
+        String path = beanPath.replace(".<list element>", "").replace("<list element>", "");
+        return CAMEL_HUMP.matcher(path).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String jsonPath(String root, JacksonException e) {
+        StringBuilder path = new StringBuilder(root);
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append('.').append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static final Set<Class<?>> WHOLE_NUMBERS = Set.of(Long.class, Integer.class, long.class, int.class);
+
+    private static String expectation(JacksonException e) {
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            Class<?> target = mismatch.getTargetType();
+            if (WHOLE_NUMBERS.contains(target)) {
+                return "must be a whole number";
+            }
+            if (Number.class.isAssignableFrom(target)) {
+                return "must be a number";
+            }
+            if (target == String.class) {
+                return "must be a string";
+            }
+            if (List.class.isAssignableFrom(target)) {
+                return "must be a list";
+            }
+            return "must be a JSON object";
+        }
+        if (e instanceof StreamReadException) {
+            return "must be a number within range";
+        }
+        return "has the wrong type";
+    }
+
+    private static String describe(StreamReadException e) {
+        // Jackson appends where the input was read from; the client knows its own body.
+        String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*]\\)", "");
+        if (e.getLocation() != null && e.getLocation().getLineNr() > 0) {
+            message += " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return message;
+    }
+}

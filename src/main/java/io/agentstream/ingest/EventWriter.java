@@ -1,0 +1,21 @@
+package io.agentstream.ingest;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The single path by which an event reaches PostgreSQL. The returned Mono completes only
+ * after the event is committed (durable before acknowledged). Callers do not know how
+ * commits are grouped: an implementation may commit many concurrent events in one
+ * transaction without changing this contract.
+ */
+public interface EventWriter {
+
+    Mono<WriteResult> write(IngestEvent event);
+
+    /**
+     * @param eventId   the event's stream offset (the original's, for a duplicate)
+     * @param duplicate true when the event had already been stored: nothing changed
+     */
+    record WriteResult(long eventId, boolean duplicate) {
+    }
+}

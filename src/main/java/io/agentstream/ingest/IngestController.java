@@ -1,0 +1,153 @@
+package io.agentstream.ingest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.agentstream.ingest.EventParser.ParsedLine;
+import io.agentstream.problem.ApiProblem;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * {@code POST /api/ingest}: one event as a JSON object (what the AgentPipe CLI sends), or a
+ * batch as a JSON array or {@code application/x-ndjson}. The body is read raw, with its
+ * size bounded before buffering, so that malformed or oversized input is a precise 4xx.
+ */
+@RestController
+class IngestController {
+
+    static final String SOURCE = "cli-stream";
+
+    private final EventParser parser;
+    private final EventWriter writer;
+    private final IngestProperties properties;
+
+    IngestController(EventParser parser, EventWriter writer, IngestProperties properties) {
+        this.parser = parser;
+        this.writer = writer;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = "/api/ingest", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
+    Mono<ResponseEntity<Map<String, Object>>> ingest(ServerHttpRequest request) {
+        boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
+        return readBody(request).flatMap(body -> {
+            if (ndjson) {
+                return ingestBatch(parser.readLines(body));
+            }
+            JsonNode root = parser.readTree(body);
+            if (root instanceof ArrayNode array) {
+                List<ParsedLine> items = new ArrayList<>(array.size());
+                array.values().forEach(node -> items.add(new ParsedLine(node, null)));
+                return ingestBatch(items);
+            }
+            return ingestOne(parser.parse(root, SOURCE));
+        });
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> ingestOne(IngestEvent event) {
+        return writer.write(event)
+                .map(result -> IngestResponses.ack(event, result))
+                .map(ack -> ResponseEntity.status(ack.status()).body(ack.body()));
+    }
+
+    /**
+     * Each event is validated and stored on its own, in order, and gets its own result.
+     * If the database becomes unreachable the whole request answers 503: the client
+     * retries it, and the events already stored come back as duplicates.
+     */
+    private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items) {
+        if (items.isEmpty()) {
+            throw InvalidEventException.badBody("The batch is empty; send between 1 and " + properties.maxBatchSize() + " events.");
+        }
+        if (items.size() > properties.maxBatchSize()) {
+            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large",
+                    "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
+        }
+        return Flux.fromIterable(items)
+                .concatMap(this::ingestItem)
+                .collectList()
+                .map(results -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("accepted", results.stream().filter(r -> isSuccess(r) && !r.containsKey("duplicate")).count());
+                    body.put("duplicates", results.stream().filter(r -> r.containsKey("duplicate")).count());
+                    body.put("rejected", results.stream().filter(r -> !isSuccess(r)).count());
+                    body.put("results", results);
+                    return ResponseEntity.ok(body);
+                });
+    }
+
+    private Mono<Map<String, Object>> ingestItem(ParsedLine item) {
+        if (item.error() != null) {
+            return Mono.just(rejection(item.error()));
+        }
+        IngestEvent event;
+        try {
+            event = parser.parse(item.node(), SOURCE);
+        } catch (InvalidEventException e) {
+            return Mono.just(rejection(e));
+        }
+        return writer.write(event).map(result -> {
+            IngestResponses.Ack ack = IngestResponses.ack(event, result);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("status", ack.status().value());
+            entry.putAll(ack.body());
+            return entry;
+        });
+    }
+
+    private static Map<String, Object> rejection(InvalidEventException e) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("status", e.getStatusCode().value());
+        entry.put("type", e.getBody().getType().toString());
+        entry.put("title", e.getBody().getTitle());
+        entry.put("detail", e.getBody().getDetail());
+        if (e.getBody().getProperties() != null) {
+            entry.putAll(e.getBody().getProperties());
+        }
+        return entry;
+    }
+
+    private static boolean isSuccess(Map<String, Object> result) {
+        return ((Integer) result.get("status")) < 300;
+    }
+
+    private Mono<byte[]> readBody(ServerHttpRequest request) {
+        long max = properties.maxBodySize().toBytes();
+        long declared = request.getHeaders().getContentLength();
+        if (declared > max) {
+            return Mono.error(bodyTooLarge(max));
+        }
+        return DataBufferUtils.join(request.getBody(), (int) Math.min(max, Integer.MAX_VALUE))
+                .map(IngestController::drain)
+                .defaultIfEmpty(new byte[0])
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> bodyTooLarge(max));
+    }
+
+    private static byte[] drain(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    private static ApiProblem bodyTooLarge(long max) {
+        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                "The request body exceeds the limit of " + max + " bytes (INGEST_MAX_BODY_SIZE).");
+    }
+}

@@ -1,0 +1,44 @@
+package io.agentstream.ingest;
+
+import java.time.Duration;
+
+import io.agentstream.ingest.validation.Limit;
+import io.agentstream.ingest.validation.TextLimits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Ingest limits. Defaults follow the wire-format contract; every one is an environment
+ * variable (see {@code application.yml} and {@code .env.example}).
+ *
+ * @param maxBodySize  INGEST_MAX_BODY_SIZE: largest request body, single event or batch
+ * @param maxBatchSize INGEST_MAX_BATCH_SIZE: most events in one batch body
+ * @param writeTimeout INGEST_WRITE_TIMEOUT: longest a write may take before the client is
+ *                     told 503 and retries; below the CLI's own 10 s request timeout
+ */
+@Validated
+@ConfigurationProperties("agentstream.ingest")
+public record IngestProperties(
+        @DefaultValue("1MB") @NotNull DataSize maxBodySize,
+        @Min(value = 1, message = "INGEST_MAX_BATCH_SIZE must be between 1 and 10000")
+        @Max(value = 10_000, message = "INGEST_MAX_BATCH_SIZE must be between 1 and 10000")
+        @DefaultValue("1000") int maxBatchSize,
+        @Min(value = 1, message = "INGEST_MAX_CONTENT_LENGTH must be at least 1") @DefaultValue("100000") int maxContentLength,
+        @Min(value = 1, message = "INGEST_MAX_SUMMARY_TEXT_LENGTH must be at least 1") @DefaultValue("10000") int maxSummaryTextLength,
+        @Min(value = 1, message = "INGEST_MAX_SUMMARY_SHORT_TEXT_LENGTH must be at least 1") @DefaultValue("1000") int maxSummaryShortTextLength,
+        @DefaultValue("8s") @NotNull Duration writeTimeout) implements TextLimits {
+
+    @Override
+    public int maxLength(Limit limit) {
+        return switch (limit) {
+            case CONTENT -> maxContentLength;
+            case SUMMARY_TEXT -> maxSummaryTextLength;
+            case SUMMARY_SHORT_TEXT -> maxSummaryShortTextLength;
+        };
+    }
+}

@@ -1,0 +1,115 @@
+package io.agentstream.problem;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.agentstream.database.DatabaseUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one place errors become responses: every failure, whether raised by a controller,
+ * a filter, routing (404, 405, 415) or a codec, leaves as {@code application/problem+json}.
+ * Ordered before Spring Boot's own handler, which would answer with its non-standard
+ * error document. Unexpected failures are logged with their stack trace here and answered
+ * with a generic 500 that reveals nothing of the cause.
+ */
+@Component
+@Order(-2)
+public class ProblemExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+
+    private final JsonMapper jsonMapper;
+
+    public ProblemExceptionHandler(JsonMapper jsonMapper) {
+        this.jsonMapper = jsonMapper;
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
+        ServerHttpResponse response = exchange.getResponse();
+        if (response.isCommitted()) {
+            return Mono.error(failure);
+        }
+        ErrorResponse error = toErrorResponse(failure, exchange);
+        ProblemDetail problem = error.getBody();
+        HttpStatusCode status = error.getStatusCode();
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", typeOf(problem, status));
+        body.put("title", problem.getTitle() != null ? problem.getTitle() : reasonPhrase(status));
+        body.put("status", status.value());
+        body.put("detail", problem.getDetail() != null ? problem.getDetail() : reasonPhrase(status));
+        body.put("instance", exchange.getRequest().getPath().value());
+        body.put("request_id", exchange.getRequest().getId());
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+
+        byte[] bytes = jsonMapper.writeValueAsBytes(body);
+        response.setStatusCode(status);
+        HttpHeaders headers = response.getHeaders();
+        headers.putAll(error.getHeaders());
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        headers.setContentLength(bytes.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+
+    private ErrorResponse toErrorResponse(Throwable failure, ServerWebExchange exchange) {
+        if (failure instanceof DatabaseUnavailableException unavailable) {
+            log.warn("{} {}: database unavailable ({})", exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath(), unavailable.reason());
+            return unavailable;
+        }
+        if (failure instanceof ErrorResponse errorResponse) {
+            if (errorResponse.getStatusCode().is5xxServerError()) {
+                log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
+            }
+            return errorResponse;
+        }
+        if (failure instanceof DataBufferLimitException) {
+            return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                    "The request body exceeds the configured limit.");
+        }
+        log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
+        return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
+                "The server failed to handle the request; it has been logged with request id "
+                        + exchange.getRequest().getId() + ".");
+    }
+
+    /** Spring's own errors (routing, codecs) get a type URI per status, like ours. */
+    private static String typeOf(ProblemDetail problem, HttpStatusCode status) {
+        if (problem.getType() != null && !"about:blank".equals(problem.getType().toString())) {
+            return problem.getType().toString();
+        }
+        return switch (status.value()) {
+            case 400 -> ApiProblem.TYPE_PREFIX + "bad-request";
+            case 404 -> ApiProblem.TYPE_PREFIX + "not-found";
+            case 405 -> ApiProblem.TYPE_PREFIX + "method-not-allowed";
+            case 406 -> ApiProblem.TYPE_PREFIX + "not-acceptable";
+            case 413 -> ApiProblem.TYPE_PREFIX + "body-too-large";
+            case 415 -> ApiProblem.TYPE_PREFIX + "unsupported-media-type";
+            default -> "about:blank";
+        };
+    }
+
+    private static String reasonPhrase(HttpStatusCode status) {
+        HttpStatus known = HttpStatus.resolve(status.value());
+        return known != null ? known.getReasonPhrase() : "HTTP " + status.value();
+    }
+}
