@@ -1,0 +1,23 @@
+package io.agentstream.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The service started on a random port against real PostgreSQL, driven over HTTP with
+ * WebTestClient. Contexts with the same configuration share one database.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY)
+@AutoConfigureWebTestClient
+@Import({TestInfrastructure.class, Api.class})
+public @interface IntegrationTest {
+}
