@@ -46,13 +46,18 @@ class EventParser {
         if (body.length == 0) {
             throw InvalidEventException.badBody("The request body is empty; send one event as a JSON object.");
         }
+        JsonNode root;
         try {
-            return IngestJson.MAPPER.readTree(body);
+            root = IngestJson.MAPPER.readTree(body);
         } catch (StreamReadException e) {
             throw InvalidEventException.malformed("The body is not valid JSON: " + describe(e));
         } catch (JacksonException e) {
             throw InvalidEventException.malformed("The body is not valid JSON: " + e.getOriginalMessage());
         }
+        if (root == null || root.isMissingNode()) {
+            throw InvalidEventException.badBody("The request body holds only whitespace; send one event as a JSON object.");
+        }
+        return root;
     }
 
     /** Splits an {@code application/x-ndjson} body; each line is parsed on its own. */
