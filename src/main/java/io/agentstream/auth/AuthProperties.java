@@ -1,26 +1,40 @@
 package io.agentstream.auth;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
+import io.agentstream.config.InvalidConfigurationException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * @param bootstrapKeys AGENTPIPE_BRIDGE_API_KEY, comma-separated: every listed key is
- *                      accepted, so a new key can be rolled out before the old is removed
+ *                      accepted, so a new key can be rolled out before the old is removed.
+ *                      Checked here rather than with a constraint annotation because a
+ *                      failed constraint prints the rejected value, and that is a secret.
  */
-@Validated
 @ConfigurationProperties("agentstream.auth")
-public record AuthProperties(
-        @NotNull List<@Pattern(regexp = "[\\x21-\\x7E]{16,512}",
-                message = "AGENTPIPE_BRIDGE_API_KEY: each comma-separated key must be 16 to 512 printable characters without spaces")
-                String> bootstrapKeys) {
+public record AuthProperties(List<String> bootstrapKeys) {
+
+    static final String VARIABLE = "AGENTPIPE_BRIDGE_API_KEY";
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{16,512}");
 
     public AuthProperties {
-        bootstrapKeys = bootstrapKeys == null ? List.of()
-                : bootstrapKeys.stream().map(String::strip).filter(key -> !key.isEmpty()).toList();
+        List<String> keys = new ArrayList<>();
+        if (bootstrapKeys != null) {
+            for (String key : bootstrapKeys) {
+                String stripped = key == null ? "" : key.strip();
+                if (stripped.isEmpty()) {
+                    continue;
+                }
+                if (!KEY.matcher(stripped).matches()) {
+                    throw new InvalidConfigurationException(VARIABLE, "key #" + (keys.size() + 1)
+                            + " must be 16 to 512 printable ASCII characters without spaces");
+                }
+                keys.add(stripped);
+            }
+        }
+        bootstrapKeys = List.copyOf(keys);
     }
 
     @Override

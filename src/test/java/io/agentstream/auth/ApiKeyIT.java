@@ -1,0 +1,62 @@
+package io.agentstream.auth;
+
+import static io.agentstream.support.Api.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentstream.support.Api;
+import io.agentstream.support.IntegrationTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+
+@IntegrationTest
+class ApiKeyIT {
+
+    @Autowired
+    Api api;
+
+    @BeforeEach
+    void emptyStore() {
+        api.clear();
+    }
+
+    @Test
+    void everyConfiguredKeyIsAcceptedSoKeysRotateWithoutDowntime() {
+        for (String key : new String[] {Api.KEY, Api.SECOND_KEY}) {
+            api.client().post().uri("/api/ingest")
+                    .header("Authorization", "Bearer " + key)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(fixture("bridge-test.json").replace("Test event", "Test event " + key.length()))
+                    .exchange()
+                    .expectStatus().isOk();
+        }
+        assertThat(api.count("select count(*) from events")).isEqualTo(2);
+    }
+
+    @Test
+    void theSchemeIsCaseInsensitiveButTheKeyIsExact() {
+        api.client().post().uri("/api/ingest").header("Authorization", "bearer " + Api.KEY)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-test.json"))
+                .exchange().expectStatus().isOk();
+        for (String near : new String[] {Api.KEY + "x", Api.KEY.substring(1), Api.KEY.toUpperCase()}) {
+            api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + near)
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-test.json"))
+                    .exchange().expectStatus().isUnauthorized()
+                    .expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"agentstream\"")
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+    }
+
+    @Test
+    void healthIsPublicAndReportsTheDatabase() {
+        api.client().get().uri("/api/health").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.status").isEqualTo("UP")
+                .jsonPath("$.version").isNotEmpty()
+                .jsonPath("$.uptime_seconds").isNumber()
+                .jsonPath("$.database.status").isEqualTo("UP")
+                .jsonPath("$.database.latency_ms").isNumber();
+    }
+}

@@ -1,0 +1,70 @@
+package io.agentstream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.mock.env.MockEnvironment;
+
+class EnvironmentTranslatorTest {
+
+    private final EnvironmentTranslator translator = new EnvironmentTranslator();
+
+    @Test
+    void translatesTheVariablesIntoBootProperties() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("PORT", "9090")
+                .withProperty("DATABASE_URL", "postgresql://app:pw@db:5433/store")
+                .withProperty("DATABASE_POOL_MIN", "1")
+                .withProperty("DATABASE_POOL_MAX", "20");
+        translator.postProcessEnvironment(environment, new SpringApplication());
+        assertThat(environment.getProperty("server.port")).isEqualTo("9090");
+        assertThat(environment.getProperty("spring.r2dbc.url")).isEqualTo("r2dbc:postgresql://db:5433/store");
+        assertThat(environment.getProperty("spring.r2dbc.username")).isEqualTo("app");
+        assertThat(environment.getProperty("spring.r2dbc.password")).isEqualTo("pw");
+        assertThat(environment.getProperty("spring.flyway.url")).isEqualTo("jdbc:postgresql://db:5433/store");
+        assertThat(environment.getProperty("spring.flyway.password")).isEqualTo("pw");
+        assertThat(environment.getProperty("spring.r2dbc.pool.max-size")).isEqualTo("20");
+        assertThat(environment.getProperty("spring.r2dbc.pool.min-idle")).isEqualTo("1");
+    }
+
+    @Test
+    void explicitBootPropertiesStillWin() {
+        MockEnvironment environment = new MockEnvironment().withProperty("spring.r2dbc.url", "r2dbc:postgresql://other/db");
+        translator.postProcessEnvironment(environment, new SpringApplication());
+        assertThat(environment.getProperty("spring.r2dbc.url")).isEqualTo("r2dbc:postgresql://other/db");
+        assertThat(environment.getProperty("server.port")).isEqualTo("8080");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "PORT, eighty",
+            "PORT, 70000",
+            "PORT, -1",
+            "DATABASE_URL, mysql://root@localhost/db",
+            "DATABASE_POOL_MAX, 0",
+            "DATABASE_POOL_MIN, lots",
+    })
+    void aBadValueStopsStartUpNamingTheVariable(String variable, String value) {
+        MockEnvironment environment = new MockEnvironment().withProperty(variable, value);
+        assertThatThrownBy(() -> translator.postProcessEnvironment(environment, new SpringApplication()))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.variable()).isEqualTo(variable);
+                    FailureAnalysis analysis = new InvalidConfigurationFailureAnalyzer().analyze(e);
+                    assertThat(analysis.getDescription()).contains(variable);
+                    assertThat(analysis.getAction()).contains(variable);
+                });
+    }
+
+    @Test
+    void aPoolMinimumAboveTheMaximumIsRefused() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("DATABASE_POOL_MIN", "8").withProperty("DATABASE_POOL_MAX", "4");
+        assertThatThrownBy(() -> translator.postProcessEnvironment(environment, new SpringApplication()))
+                .hasMessageContaining("DATABASE_POOL_MIN");
+    }
+}

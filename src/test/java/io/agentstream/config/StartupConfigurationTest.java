@@ -1,0 +1,47 @@
+package io.agentstream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.Map;
+
+import io.agentstream.AgentstreamApplication;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.NestedExceptionUtils;
+
+/**
+ * Starting the real application with a bad variable fails before serving, and the failure
+ * names the variable but never repeats its value.
+ */
+class StartupConfigurationTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "AGENTPIPE_BRIDGE_API_KEY | short-key",
+            "AGENTPIPE_BRIDGE_API_KEY | good-key-0123456789abcdef,has a space in it 0123",
+            "REDIS_URL                | http://cache:6379",
+            "REDIS_URL                | redis://:s3cret-pass@",
+            "PORT                     | http",
+            "DATABASE_URL             | jdbc:postgresql://localhost/db",
+    })
+    void aBadVariableStopsStartUpNamingIt(String variable, String value) {
+        Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(AgentstreamApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties(Map.of(variable, value, "spring.flyway.enabled", "false"))
+                .run()
+                .close());
+        assertThat(failure).isNotNull();
+        Throwable cause = failure;
+        while (cause != null && !(cause instanceof InvalidConfigurationException)) {
+            cause = cause.getCause();
+        }
+        assertThat(cause).as("cause chain of %s", NestedExceptionUtils.getMostSpecificCause(failure))
+                .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
+                    assertThat(e.variable()).isEqualTo(variable);
+                    assertThat(e.getMessage()).doesNotContain(value);
+                });
+    }
+}
