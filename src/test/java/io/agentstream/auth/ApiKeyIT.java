@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -15,11 +14,6 @@ class ApiKeyIT {
 
     @Autowired
     Api api;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     @Test
     void everyConfiguredKeyIsAcceptedSoKeysRotateWithoutDowntime() {

@@ -8,7 +8,6 @@ import java.util.stream.IntStream;
 
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -19,11 +18,6 @@ class BatchIngestIT {
 
     @Autowired
     Api api;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     @Test
     void aJsonArrayGetsOneResultPerEventAndInvalidOnesDoNotStopTheRest() {

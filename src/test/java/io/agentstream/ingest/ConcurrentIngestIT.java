@@ -12,7 +12,6 @@ import java.util.stream.IntStream;
 
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -32,11 +31,6 @@ class ConcurrentIngestIT {
 
     @LocalServerPort
     int port;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     @Test
     void fiftyConcurrentWritersWithRetriesGiveExactTotals() {

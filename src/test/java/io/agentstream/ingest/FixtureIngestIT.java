@@ -9,7 +9,6 @@ import java.util.Map;
 
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
@@ -20,11 +19,6 @@ class FixtureIngestIT {
 
     @Autowired
     Api api;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     @Test
     void bridgeEventsAnswerSuccessWithTheirOffset() {

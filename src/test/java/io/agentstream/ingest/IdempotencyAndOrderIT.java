@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -18,11 +17,6 @@ class IdempotencyAndOrderIT {
 
     @Autowired
     Api api;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     @Test
     void aRetriedMessageReturnsTheOriginalBodyAndChangesNothing() {

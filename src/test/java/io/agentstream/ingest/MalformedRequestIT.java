@@ -10,7 +10,6 @@ import java.util.stream.Stream;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,11 +37,6 @@ class MalformedRequestIT {
 
     @Autowired
     Api api;
-
-    @BeforeEach
-    void emptyStore() {
-        api.clear();
-    }
 
     /** A request, the status it must get, the problem type, and the fields it must name. */
     record Case(String name, String contentType, String authorization, String body,

@@ -37,7 +37,6 @@ class DatabaseOutageIT {
 
     @Test
     void anUnreachableDatabaseIs503WithRetryAfterAndRecovers() throws Exception {
-        api.clear();
         api.ingest(fixture("conversation-started.json")).expectStatus().isCreated();
 
         databaseProxy.cut();

@@ -5,13 +5,15 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.context.annotation.Import;
 
 /**
  * The service started on a random port against real PostgreSQL, driven over HTTP with
- * WebTestClient. Contexts with the same configuration share one database.
+ * WebTestClient. Contexts with the same configuration share one database, emptied before
+ * each test.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,5 +21,6 @@ import org.springframework.context.annotation.Import;
         properties = "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY)
 @AutoConfigureWebTestClient
 @Import({TestInfrastructure.class, Api.class})
+@ExtendWith(EmptyStoreExtension.class)
 public @interface IntegrationTest {
 }
