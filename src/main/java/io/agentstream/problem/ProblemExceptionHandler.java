@@ -79,6 +79,10 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError()) {
                 log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
+            } else if (log.isDebugEnabled()) {
+                // The problem's type and status only: details may quote the client's input.
+                log.debug("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                        errorResponse.getStatusCode().value(), errorResponse.getBody().getType());
             }
             return errorResponse;
         }

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.MediaType;
 
 @IntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
 class ApiKeyIT {
 
     @Autowired
@@ -40,6 +44,16 @@ class ApiKeyIT {
                     .expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"agentstream\"")
                     .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
+    }
+
+    @Test
+    void keysNeverReachTheLogs(CapturedOutput output) {
+        String wrongKey = "wrong-key-that-must-not-be-logged-42";
+        api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + wrongKey)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-test.json"))
+                .exchange().expectStatus().isUnauthorized();
+        api.ingest(fixture("bridge-test.json")).expectStatus().isOk();
+        assertThat(output.getAll()).doesNotContain(wrongKey).doesNotContain(Api.KEY).doesNotContain(Api.SECOND_KEY);
     }
 
     @Test

@@ -18,7 +18,10 @@ import org.springframework.context.annotation.Import;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY)
+        properties = {
+                "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY,
+                // Without a Docker engine Testcontainers logs an ERROR; TestInfrastructure says which PostgreSQL is used.
+                "logging.level.org.testcontainers.dockerclient=OFF"})
 @AutoConfigureWebTestClient
 @Import({TestInfrastructure.class, Api.class})
 @ExtendWith(EmptyStoreExtension.class)

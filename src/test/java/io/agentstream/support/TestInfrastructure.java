@@ -3,6 +3,8 @@ package io.agentstream.support;
 import java.io.IOException;
 
 import io.agentstream.config.DatabaseUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -25,9 +27,13 @@ public class TestInfrastructure {
 
     static final boolean DOCKER = dockerAvailable();
 
+    private static final Logger log = LoggerFactory.getLogger(TestInfrastructure.class);
+
     @Bean
     PostgresUnderTest postgresUnderTest() {
-        return DOCKER ? PostgresUnderTest.container() : PostgresUnderTest.localDatabase();
+        PostgresUnderTest postgres = DOCKER ? PostgresUnderTest.container() : PostgresUnderTest.localDatabase();
+        log.info("Tests use PostgreSQL {} ({})", postgres.url(), DOCKER ? "Testcontainers" : "fresh database on TEST_DATABASE_URL");
+        return postgres;
     }
 
     @Bean
