@@ -45,14 +45,20 @@ class HealthController {
         });
     }
 
+    private static Map<String, Object> state(String status, String detail, Object value) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("status", status);
+        state.put(detail, value);
+        return state;
+    }
+
     private Mono<Map<String, Object>> checkDatabase() {
         return Mono.defer(() -> {
             long started = System.nanoTime();
             return db.sql("select 1").map(row -> 1).first()
                     .timeout(DATABASE_CHECK_TIMEOUT)
-                    .map(ignored -> Map.<String, Object>of(
-                            "status", "UP", "latency_ms", (System.nanoTime() - started) / 1_000_000))
-                    .onErrorResume(e -> Mono.just(Map.of("status", "DOWN", "error", e.getClass().getSimpleName())));
+                    .map(ignored -> state("UP", "latency_ms", (System.nanoTime() - started) / 1_000_000))
+                    .onErrorResume(e -> Mono.just(state("DOWN", "error", e.getClass().getSimpleName())));
         });
     }
 }
