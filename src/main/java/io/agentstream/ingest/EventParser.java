@@ -63,22 +63,23 @@ class EventParser {
     /** Splits an {@code application/x-ndjson} body; each line is parsed on its own. */
     List<ParsedLine> readLines(byte[] body) {
         List<ParsedLine> lines = new ArrayList<>();
-        String text = new String(body, StandardCharsets.UTF_8);
-        for (String line : text.split("\n", -1)) {
-            String trimmed = line.strip();
+        String[] text = new String(body, StandardCharsets.UTF_8).split("\n", -1);
+        for (int number = 1; number <= text.length; number++) {
+            String trimmed = text[number - 1].strip();
             if (trimmed.isEmpty()) {
                 continue;
             }
             try {
-                lines.add(new ParsedLine(readTree(trimmed.getBytes(StandardCharsets.UTF_8)), null));
+                lines.add(new ParsedLine(readTree(trimmed.getBytes(StandardCharsets.UTF_8)), null, number));
             } catch (InvalidEventException e) {
-                lines.add(new ParsedLine(null, e));
+                lines.add(new ParsedLine(null, e, number));
             }
         }
         return lines;
     }
 
-    record ParsedLine(JsonNode node, InvalidEventException error) {
+    /** One event of a batch: its JSON or why it is not JSON, and its line in an ndjson body (else null). */
+    record ParsedLine(JsonNode node, InvalidEventException error, Integer line) {
     }
 
     /** Validates one event of a body; throws {@link InvalidEventException} when it is not acceptable. */

@@ -50,7 +50,7 @@ class IngestController {
             JsonNode root = parser.readTree(body);
             if (root instanceof ArrayNode array) {
                 List<ParsedLine> items = new ArrayList<>(array.size());
-                array.values().forEach(node -> items.add(new ParsedLine(node, null)));
+                array.values().forEach(node -> items.add(new ParsedLine(node, null, null)));
                 return ingestBatch(items);
             }
             return ingestOne(parser.parse(root, SOURCE));
@@ -77,7 +77,8 @@ class IngestController {
                     "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
         }
         return Flux.fromIterable(items)
-                .concatMap(this::ingestItem)
+                .index()
+                .concatMap(item -> ingestItem(item.getT2()).map(result -> locate(result, item.getT1(), item.getT2())))
                 .collectList()
                 .map(results -> {
                     Map<String, Object> body = new LinkedHashMap<>();
@@ -106,6 +107,17 @@ class IngestController {
             entry.putAll(ack.body());
             return entry;
         });
+    }
+
+    /** Puts where the event stood in the batch first: its index, and its line for ndjson. */
+    private static Map<String, Object> locate(Map<String, Object> result, long index, ParsedLine item) {
+        Map<String, Object> located = new LinkedHashMap<>();
+        located.put("index", index);
+        if (item.line() != null) {
+            located.put("line", item.line());
+        }
+        located.putAll(result);
+        return located;
     }
 
     private static Map<String, Object> rejection(InvalidEventException e) {

@@ -34,8 +34,11 @@ class BatchIngestIT {
                 .jsonPath("$.duplicates").isEqualTo(1)
                 .jsonPath("$.rejected").isEqualTo(3)
                 .jsonPath("$.results.length()").isEqualTo(6)
+                .jsonPath("$.results[0].index").isEqualTo(0)
+                .jsonPath("$.results[0].line").doesNotExist()
                 .jsonPath("$.results[0].status").isEqualTo(201)
                 .jsonPath("$.results[0].conversation_id").isEqualTo(Api.CONVERSATION)
+                .jsonPath("$.results[5].index").isEqualTo(5)
                 .jsonPath("$.results[1].status").isEqualTo(400)
                 .jsonPath("$.results[1].type").isEqualTo("urn:problem:agentstream:invalid-event")
                 .jsonPath("$.results[1].errors[?(@.field == 'data.content')]").exists()
@@ -59,7 +62,10 @@ class BatchIngestIT {
                 .jsonPath("$.results[0].status").isEqualTo(200)
                 .jsonPath("$.results[1].status").isEqualTo(400)
                 .jsonPath("$.results[1].type").isEqualTo("urn:problem:agentstream:malformed-json")
-                .jsonPath("$.results[2].status").isEqualTo(200);
+                .jsonPath("$.results[1].line").isEqualTo(2)
+                .jsonPath("$.results[2].status").isEqualTo(200)
+                .jsonPath("$.results[2].index").isEqualTo(2)
+                .jsonPath("$.results[2].line").isEqualTo(4);
         assertThat(api.count("select count(*) from events")).isEqualTo(2);
     }
 
