@@ -3,6 +3,7 @@ package io.agentstream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import io.agentstream.AgentstreamApplication;
@@ -30,7 +31,7 @@ class StartupConfigurationTest {
     void aBadVariableStopsStartUpNamingIt(String variable, String value) {
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(AgentstreamApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(Map.of(variable, value, "spring.flyway.enabled", "false"))
+                .properties(properties(variable, value))
                 .run()
                 .close());
         assertThat(failure).isNotNull();
@@ -43,5 +44,14 @@ class StartupConfigurationTest {
                     assertThat(e.variable()).isEqualTo(variable);
                     assertThat(e.getMessage()).doesNotContain(value);
                 });
+    }
+
+    /** A database that does not exist: start-up must fail on the variable before any connection. */
+    private static Map<String, Object> properties(String variable, String value) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/no_such_database");
+        properties.put("spring.flyway.enabled", "false");
+        properties.put(variable, value);
+        return properties;
     }
 }
