@@ -1,134 +1,270 @@
 #!/usr/bin/env bash
 # Side-by-side ingest benchmark: PostgreSQL's own single-row INSERT rate (pgbench) and
-# agentstream's message.created ingest rate (wrk), on the same fresh database, in one run,
-# at the same concurrency. The ratio is what matters: these machines are noisy.
+# agentstream's message.created ingest rate (wrk), on the same fresh database, in one run, at
+# the same concurrency and for the same duration. The ratio is the figure to quote: absolute
+# rates on shared machines are noisy, the ratio much less so.
 #
-#   load-test/bench.sh                      # CONCURRENCY=16 DURATION=20 WARMUP=20 CONVERSATIONS=50
-#   CONCURRENCY=4 DURATION=30 load-test/bench.sh
+#   load-test/bench.sh                                  # CONCURRENCY=16 DURATION=20 CONVERSATIONS=50
+#   CONCURRENCY=4 DURATION=30 WARMUP=20 load-test/bench.sh
 #
-# Needs: a JDK >= 21, PostgreSQL reachable as PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432,
-# postgres, allowed to create databases), pgbench, psql, and wrk (installed with apt-get
-# when missing and running as root).
+# Parameters (environment): CONCURRENCY (wrk connections = pgbench clients), DURATION (s, each
+# measured phase), WARMUP (s of wrk before measuring), CONVERSATIONS (message spread), PORT (of
+# the app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must
+# be allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
+#
+# Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, and wrk (installed with
+# apt-get when missing and running as root). The app log and raw tool output stay in a temp
+# directory whose path is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CONCURRENCY=${CONCURRENCY:-16}
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-5}
 CONVERSATIONS=${CONVERSATIONS:-50}
 PORT=${PORT:-18181}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
-KEY=bench-key-0123456789abcdef
-DB=agentstream_bench_$RANDOM$RANDOM
-WORK=$(mktemp -d)
+for n in CONCURRENCY DURATION WARMUP CONVERSATIONS PORT; do
+    [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
+done
+
+KEY=bench-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+DB=agentstream_bench_$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+WORK=$(mktemp -d -t agentstream-bench.XXXXXX)
 APP_PID=
+DB_CREATED=
+
+log() { echo "[bench] $*" >&2; }
+
+stop_app() {
+    [ -n "$APP_PID" ] || return 0
+    if kill -0 "$APP_PID" 2>/dev/null; then
+        kill "$APP_PID" 2>/dev/null || true
+        # Graceful shutdown should take a second or two; do not let a stuck JVM keep the
+        # database (and this script) hanging.
+        for _ in $(seq 1 40); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$APP_PID" 2>/dev/null || true
+    fi
+    wait "$APP_PID" 2>/dev/null || true
+    APP_PID=
+}
 
 cleanup() {
-    [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null || true
-    psql -q -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+    local rc=$?
+    stop_app
+    if [ -n "$DB_CREATED" ]; then
+        psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 \
+            || log "could not drop database $DB; drop it by hand"
+    fi
+    [ "$rc" -eq 0 ] || log "failed (exit $rc); app log and tool output kept in $WORK"
 }
 trap cleanup EXIT
+# Make Ctrl-C / kill go through the EXIT trap as well, so the app and database never leak.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- Tools ------------------------------------------------------------------------------------
+
+java_major() { "$1/bin/java" -version 2>&1 | sed -n -E '1s/.*version "(1\.)?([0-9]+).*/\2/p'; }
 
 find_java() {
     local candidate major
-    for candidate in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+    for candidate in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*; do
         [ -x "$candidate/bin/java" ] || continue
-        major=$("$candidate/bin/java" -version 2>&1 | sed -n -E '1s/.*version "([0-9]+).*/\1/p')
-        if [ "${major:-0}" -ge 21 ]; then echo "$candidate"; return; fi
+        major=$(java_major "$candidate")
+        if [ "${major:-0}" -ge 21 ]; then echo "$candidate"; return 0; fi
     done
-    echo "no JDK >= 21 found" >&2; return 1
+    echo "no JDK >= 21 found (looked at \$JAVA_HOME and /usr/lib/jvm/*)" >&2
+    return 1
 }
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
-export JAVA_HOME=$(find_java)
-[ -f target/agentstream.jar ] || ./mvnw -q -B package -DskipTests
 
-psql -q -d postgres -c "create database $DB" >/dev/null
+for tool in psql pgbench curl; do
+    command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
+done
+if ! command -v wrk >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
+    log "installing wrk"
+    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
+
+# Assigned separately: `export X=$(f)` would hide f's failure from set -e.
+JAVA_HOME=$(find_java)
+export JAVA_HOME
+
+if [ ! -f target/agentstream.jar ]; then
+    log "building target/agentstream.jar with $JAVA_HOME"
+    # Offline first (fast, no network when ~/.m2 is populated); online if that fails.
+    ./mvnw -q -B -o package -DskipTests || ./mvnw -q -B package -DskipTests
+elif [ -n "$(find src pom.xml -newer target/agentstream.jar -type f -print -quit)" ]; then
+    log "note: target/agentstream.jar is older than the sources; delete it to benchmark the current code"
+fi
+# Run a private copy: a concurrent `mvnw package` rewriting target/ under a running JVM
+# would crash it mid-run.
+cp target/agentstream.jar "$WORK/agentstream.jar"
+
+# Benchmarking whatever else already listens on PORT would give a meaningless figure.
+if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then
+    echo "port $PORT is already in use; set PORT" >&2; exit 1
+fi
+
+# --- App on a fresh database ------------------------------------------------------------------
+
+psql -qX -v ON_ERROR_STOP=1 -d postgres -c "create database $DB" >/dev/null
+DB_CREATED=1
+log "database $DB, work dir $WORK"
+
+# Pool as large as the load so that the app, like pgbench, can hold CONCURRENCY connections.
 DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT=$PORT AGENTPIPE_BRIDGE_API_KEY=$KEY \
     DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) \
-    "$JAVA_HOME/bin/java" -Xmx512m -jar target/agentstream.jar >"$WORK/app.log" 2>&1 &
+    "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
+    >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
-    kill -0 "$APP_PID" 2>/dev/null || { cat "$WORK/app.log"; exit 1; }
+
+deadline=$((SECONDS + 60))
+until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/health" 2>/dev/null; do
+    if ! kill -0 "$APP_PID" 2>/dev/null; then
+        tail -n 40 "$WORK/app.log" >&2; echo "the app exited during start-up" >&2; exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+        tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within 60 s" >&2; exit 1
+    fi
     sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null
+log "app healthy after ~$((SECONDS - deadline + 60)) s"
 
-# A realistic message: ~500 characters of content and every metric the CLI reports.
+# --- Load definitions -------------------------------------------------------------------------
+
+# A realistic message: ~500 characters of content and every metric the CLI reports. Plain
+# ASCII without quotes, backslashes or '%', so it can go verbatim into JSON, SQL and a Lua format.
 CONTENT=$(printf 'Start with a token bucket per API key, stored in Redis so every instance shares it. %.0s' 1 2 3 4 5 6)
+
 cat >"$WORK/ingest.lua" <<LUA
--- Every request a new message (a duplicate would be cheaper and flatter the figure),
--- spread over $CONVERSATIONS conversations so one row lock does not serialise everything.
-local counter, thread_id = 0, 0
-non201 = 0 -- global: done() reads it from each thread
+-- Every request carries a new message_id: a duplicate is answered without writing, which is
+-- cheaper and would flatter the figure. Messages are spread over $CONVERSATIONS conversations
+-- so that the row lock taken by the totals update on one conversation does not serialise all.
+-- Globals, not locals: setup() assigns tid into each thread's state, done() reads sent/non201.
+sent, non201, tid = 0, 0, 0
 local threads = {}
-function setup(thread) thread:set("id", #threads + 1); table.insert(threads, thread) end
-function init(args) thread_id = id end
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $KEY"}
+local run = os.getenv("RUN") or "run"
 function request()
-  counter = counter + 1
-  local n = thread_id * 100000000 + counter
-  local body = string.format('{"type":"message.created","timestamp":"2026-11-20T10:15:07.654321Z","data":{"conversation_id":"bench-conv-%d","message_id":"m-%s-%d","agent_id":"claude-1","agent_type":"claude","agent_name":"Architect","content":"$CONTENT","sequence_number":%d,"turn_number":1,"tokens_used":412,"input_tokens":301,"output_tokens":111,"cost":0.00213,"model":"claude-sonnet-4","duration_ms":5234}}',
-    n % $CONVERSATIONS, os.getenv("RUN") or "run", n, counter)
-  return wrk.format("POST", "/api/ingest", {["Content-Type"]="application/json", ["Authorization"]="Bearer $KEY"}, body)
+  sent = sent + 1
+  local t = tid
+  local body = string.format('{"type":"message.created","timestamp":"2026-11-20T10:15:07.654321Z","data":{"conversation_id":"bench-conv-%d","message_id":"%s-t%d-%d","agent_id":"claude-1","agent_type":"claude","agent_name":"Architect","content":"$CONTENT","sequence_number":%d,"turn_number":1,"tokens_used":412,"input_tokens":301,"output_tokens":111,"cost":0.00213,"model":"claude-sonnet-4","duration_ms":5234}}',
+    (t * 7919 + sent) % $CONVERSATIONS, run, t, sent, sent)
+  return wrk.format("POST", "/api/ingest", headers, body)
 end
 function response(status, headers, body) if status ~= 201 then non201 = non201 + 1 end end
 function done(summary, latency, requests)
-  local errors = 0
-  for _, t in ipairs(threads) do errors = errors + t:get("non201") end
-  io.write(string.format("RESULT requests=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f non201=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, errors))
+  local s, bad = 0, 0
+  for _, t in ipairs(threads) do s = s + t:get("sent"); bad = bad + t:get("non201") end
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d sent=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non201=%d connect=%d read=%d write=%d timeout=%d\n",
+    summary.requests, s, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, bad, e.connect, e.read, e.write, e.timeout))
 end
 LUA
 
-# The baseline: one row of the same shape and size per transaction, at the same concurrency,
-# into a copy of the messages table with its identity, defaults and indexes.
-psql -q -d "$DB" -c "create table bench_insert (like messages including all)" >/dev/null
+# The baseline: one row of the same shape and size per transaction, into a copy of the messages
+# table with its identity, defaults, checks and indexes (not its foreign keys).
+psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "create table bench_insert (like messages including all)" >/dev/null
 cat >"$WORK/insert.sql" <<SQL
-\set n random(1, 1000000000)
-insert into bench_insert (conversation_id, message_id, agent_id, agent_type, agent_name, content, sequence_number,
-  turn_number, tokens_used, input_tokens, output_tokens, cost, model, duration_ms, created_at)
-values ('bench-conv-1', 'm-' || :n || '-' || random(), 'claude-1', 'claude', 'Architect', '$CONTENT', 1, 1, 412, 301, 111,
-  0.00213, 'claude-sonnet-4', 5234, now());
+\set c random(0, $((CONVERSATIONS - 1)))
+insert into bench_insert (conversation_id, message_id, agent_id, agent_type, agent_name, content,
+  sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model, duration_ms, created_at)
+values ('bench-conv-' || :c, 'pg-' || :client_id || '-' || gen_random_uuid(), 'claude-1', 'claude', 'Architect',
+  '$CONTENT', 1, 1, 412, 301, 111, 0.00213, 'claude-sonnet-4', 5234, now());
 SQL
 
 THREADS=$((CONCURRENCY < 2 ? 1 : 2))
-# The JIT needs a while: measured cold, the ingest figure is less than half the warm one.
-echo "warm-up (${WARMUP} s)..." >&2
-RUN=warmup wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WARMUP}s" -s "$WORK/ingest.lua" "http://127.0.0.1:$PORT" >/dev/null
-psql -q -d "$DB" -c "truncate conversations, conversation_agents, messages, events restart identity cascade" >/dev/null
+field() { sed -n -E "s/.* $2=([0-9.]+).*/\1/p" <<<" $1"; }
+run_wrk() { # $1 = run label, $2 = seconds, $3 = output file
+    RUN=$1 wrk -t"$THREADS" -c"$CONCURRENCY" -d"$2s" --timeout 10s --latency -s "$WORK/ingest.lua" \
+        "http://127.0.0.1:$PORT" >"$3" 2>&1 || { cat "$3" >&2; return 1; }
+    grep '^RESULT' "$3"
+}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-echo "pgbench single-row INSERT (${DURATION} s, $CONCURRENCY clients)..." >&2
+# --- Warm-up ----------------------------------------------------------------------------------
+
+# The JIT and the connection pool need a moment; its figure is printed so a too-short warm-up
+# shows (warm-up rate far below the measured one).
+log "warm-up: wrk ${WARMUP} s"
+WARM=$(run_wrk warmup "$WARMUP" "$WORK/wrk-warmup.txt")
+# Start the measured ingest from empty tables, so rows stored can be checked against 201s.
+psql -qX -v ON_ERROR_STOP=1 -d "$DB" \
+    -c "truncate conversations, conversation_agents, messages, events restart identity cascade" >/dev/null
+
+# --- pgbench baseline -------------------------------------------------------------------------
+
+# A checkpoint before each measured phase, so neither inherits the other's dirty buffers.
+psql -qX -d "$DB" -c checkpoint >/dev/null
+log "pgbench: single-row INSERT, $CONCURRENCY clients, ${DURATION} s"
 pgbench -n -c "$CONCURRENCY" -j "$THREADS" -T "$DURATION" -f "$WORK/insert.sql" "$DB" >"$WORK/pgbench.txt" 2>&1 \
     || { cat "$WORK/pgbench.txt" >&2; exit 1; }
 PG_TPS=$(sed -n -E 's/^tps = ([0-9.]+).*/\1/p' "$WORK/pgbench.txt" | head -n 1)
-PG_LAT=$(sed -n -E 's/^latency average = ([0-9.]+) ms/\1/p' "$WORK/pgbench.txt")
+PG_LAT=$(sed -n -E 's/^latency average = ([0-9.]+) ms.*/\1/p' "$WORK/pgbench.txt")
+PG_TX=$(sed -n -E 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$WORK/pgbench.txt")
+PG_FAILED=$(sed -n -E 's/^number of failed transactions: ([0-9]+).*/\1/p' "$WORK/pgbench.txt")
+PG_ROWS=$(psql -qXtA -d "$DB" -c "select count(*) from bench_insert")
 
-echo "agentstream ingest (${DURATION} s, $CONCURRENCY connections)..." >&2
-RUN=measure wrk -t"$THREADS" -c"$CONCURRENCY" -d"${DURATION}s" --timeout 10s -s "$WORK/ingest.lua" \
-    "http://127.0.0.1:$PORT" >"$WORK/wrk.txt" 2>&1
-RESULT=$(grep '^RESULT' "$WORK/wrk.txt")
-field() { sed -n -E "s/.* $1=([0-9.]+).*/\1/p" <<<"$RESULT"; }
-RPS=$(field rps); P50=$(field p50_ms); P99=$(field p99_ms); ERRORS=$(field non201); REQUESTS=$(field requests)
-STORED=$(psql -qtA -d "$DB" -c "select count(*) from messages")
-EVENTS=$(psql -qtA -d "$DB" -c "select count(*) from events")
-TOTALS_OK=$(psql -qtA -d "$DB" -c "select bool_and(message_count = (select count(*) from messages m where m.conversation_id = c.id)) from conversations c")
+# --- Ingest -----------------------------------------------------------------------------------
+
+psql -qX -d "$DB" -c checkpoint >/dev/null
+log "ingest: wrk $CONCURRENCY connections, ${DURATION} s"
+RESULT=$(run_wrk measure "$DURATION" "$WORK/wrk.txt")
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# wrk stops counting with requests still in flight; let the server finish them before counting.
+STORED=-1
+for _ in $(seq 1 20); do
+    now=$(psql -qXtA -d "$DB" -c "select count(*) from messages")
+    [ "$now" = "$STORED" ] && break
+    STORED=$now; sleep 0.5
+done
+EVENTS=$(psql -qXtA -d "$DB" -c "select count(*) from events")
+TOTALS_OK=$(psql -qXtA -d "$DB" -c "select coalesce(bool_and(message_count = (select count(*) from messages m
+    where m.conversation_id = c.id)), false) from conversations c")
+
+stop_app
+
+RPS=$(field "$RESULT" rps); P50=$(field "$RESULT" p50_ms); P90=$(field "$RESULT" p90_ms)
+P99=$(field "$RESULT" p99_ms); MAX=$(field "$RESULT" max_ms); NON201=$(field "$RESULT" non201)
+REQUESTS=$(field "$RESULT" requests); SENT=$(field "$RESULT" sent)
+SOCKET_ERRORS=$(( $(field "$RESULT" connect) + $(field "$RESULT" read) + $(field "$RESULT" write) + $(field "$RESULT" timeout) ))
+OK=$((REQUESTS - NON201))
+WARM_RPS=$(field "$WARM" rps)
+if [ "$STORED" -ge "$OK" ] && [ "$STORED" -le "$SENT" ]; then STORED_CHECK=ok; else STORED_CHECK=MISMATCH; fi
+
+# --- Report -----------------------------------------------------------------------------------
 
 cat <<TABLE
-## Ingest vs. PostgreSQL single-row INSERT — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, app + PostgreSQL + load generator on one machine
 
-Parameters: CONCURRENCY=$CONCURRENCY DURATION=${DURATION}s WARMUP=${WARMUP}s CONVERSATIONS=$CONVERSATIONS, message content ${#CONTENT} characters, heap 512 MB.
+## agentstream ingest vs. PostgreSQL single-row INSERT
 
 | figure | measured |
 |---|---|
-| pgbench single-row INSERT | $PG_TPS tps (latency avg $PG_LAT ms) |
-| ingest \`message.created\` (201 responses) | $RPS req/s |
-| ratio ingest / pgbench | $(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { printf "%.2f", a / b }') |
-| ingest latency p50 / p99 | $P50 ms / $P99 ms |
-| non-201 responses | $ERRORS of $REQUESTS |
-| messages stored / events stored | $STORED / $EVENTS |
-| conversation totals equal stored messages | $TOTALS_OK |
+| date (UTC) | $(date -u +%Y-%m-%dT%H:%M:%SZ) |
+| machine | $(nproc) cores (nproc), app + PostgreSQL + load generator together; load avg before $LOAD_BEFORE, after $LOAD_AFTER |
+| parameters | CONCURRENCY=$CONCURRENCY DURATION=${DURATION}s WARMUP=${WARMUP}s CONVERSATIONS=$CONVERSATIONS; wrk -t$THREADS, pgbench -n -j$THREADS; content ${#CONTENT} chars; app pool $((CONCURRENCY > 10 ? CONCURRENCY : 10)), -Xmx512m |
+| software | $(psql -qXtA -d postgres -c "show server_version" 2>/dev/null | cut -d' ' -f1 | sed 's/^/PostgreSQL /'), Java $(java_major "$JAVA_HOME"), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2) |
+| pgbench single-row INSERT tps | $PG_TPS (latency avg $PG_LAT ms; $PG_TX transactions, ${PG_FAILED:-0} failed; $PG_ROWS rows) |
+| ingest message.created req/s | $RPS (201 responses: $OK of $REQUESTS) |
+| ratio ingest/pgbench | $(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { printf "%.3f", a / b }') |
+| ingest p50 / p90 / p99 latency | $P50 / $P90 / $P99 ms (max $MAX ms) |
+| errors | $NON201 non-201 responses, $SOCKET_ERRORS socket errors/timeouts |
+| messages stored vs. 201s counted | $STORED stored, $OK counted, $SENT sent: $STORED_CHECK (expected counted ≤ stored ≤ sent) |
+| events stored; conversation totals = stored messages | $EVENTS; $TOTALS_OK |
+| warm-up ingest req/s | $WARM_RPS (over ${WARMUP} s, not part of the figures above) |
 TABLE
-if grep -qE ' ERROR |Exception' "$WORK/app.log"; then
-    echo; echo "The application logged errors (first lines):"; grep -E ' ERROR |Exception' "$WORK/app.log" | head -n 5
+
+echo
+echo "Raw output and app log: $WORK (pgbench.txt, wrk.txt, wrk-warmup.txt, app.log)"
+if grep -qE '\b(ERROR|WARN)\b|Exception' "$WORK/app.log"; then
+    echo "The app log has ERROR/WARN/Exception lines (first 10):"
+    grep -E '\b(ERROR|WARN)\b|Exception' "$WORK/app.log" | head -n 10
+else
+    echo "The app log has no ERROR/WARN/Exception lines."
 fi

@@ -7,16 +7,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.agentstream.AgentstreamApplication;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Starting the real application with a bad variable fails before serving, and the failure
  * names the variable but never repeats its value.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class StartupConfigurationTest {
 
     @ParameterizedTest
@@ -28,7 +32,7 @@ class StartupConfigurationTest {
             "PORT                     | http",
             "DATABASE_URL             | jdbc:postgresql://localhost/db",
     })
-    void aBadVariableStopsStartUpNamingIt(String variable, String value) {
+    void aBadVariableStopsStartUpNamingIt(String variable, String value, CapturedOutput output) {
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(AgentstreamApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties(properties(variable, value))
@@ -44,6 +48,11 @@ class StartupConfigurationTest {
                     assertThat(e.variable()).isEqualTo(variable);
                     assertThat(e.getMessage()).doesNotContain(value);
                 });
+        assertThat(output.getAll()).contains(variable);
+        if (variable.equals("AGENTPIPE_BRIDGE_API_KEY") || variable.equals("REDIS_URL")) {
+            // Keys and Redis passwords are secrets: the failure report must not repeat them.
+            assertThat(output.getAll()).doesNotContain(value);
+        }
     }
 
     /** A database that does not exist: start-up must fail on the variable before any connection. */
