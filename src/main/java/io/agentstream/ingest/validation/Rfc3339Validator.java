@@ -1,7 +1,9 @@
 package io.agentstream.ingest.validation;
 
 import java.time.OffsetDateTime;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -15,11 +17,18 @@ public class Rfc3339Validator implements ConstraintValidator<Rfc3339, String> {
 
     /** The instant, or empty when the text is not an RFC 3339 timestamp. */
     public static Optional<OffsetDateTime> parse(String value) {
+        // The ISO parser alone would also accept a missing seconds field or a seconds offset,
+        // which RFC 3339 does not; the pattern holds the shape, the parser checks the calendar.
+        if (!RFC_3339.matcher(value).matches()) {
+            return Optional.empty();
+        }
         try {
-            // ISO_OFFSET_DATE_TIME accepts 0-9 fractional digits and Z or +hh:mm: RFC 3339.
-            return Optional.of(OffsetDateTime.parse(value));
+            return Optional.of(OffsetDateTime.parse(value.toUpperCase(Locale.ROOT)));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
     }
+
+    private static final Pattern RFC_3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
 }
