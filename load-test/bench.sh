@@ -52,6 +52,7 @@ stop_app() {
 cleanup() {
     local rc=$?
     stop_app
+    rm -f "$WORK/agentstream.jar" # 45 MB; the logs are what is worth keeping
     if [ -n "$DB_CREATED" ]; then
         psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 \
             || log "could not drop database $DB; drop it by hand"

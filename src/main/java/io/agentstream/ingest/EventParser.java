@@ -138,24 +138,29 @@ class EventParser {
 
     /**
      * Binds data to its record. Jackson stops at the first field of the wrong type; to name
-     * every bad field, that field is reported, dropped from a copy, and binding retried.
-     * Returns null when any field had the wrong type (the record is then not validated
-     * further, except that the retry's own violations are kept).
+     * every bad field, that field is reported, dropped from a copy, and binding retried;
+     * the other fields are then validated as usual. Returns null when any field had the
+     * wrong type.
      */
     private EventData bind(JsonNode dataNode, EventType type, List<FieldError> errors) {
         JsonNode candidate = dataNode;
-        boolean typeErrors = false;
+        List<FieldError> typeErrors = new ArrayList<>();
         for (int attempt = 0; attempt < MAX_TYPE_ERRORS; attempt++) {
             try {
                 EventData data = IngestJson.MAPPER.treeToValue(candidate, type.dataType());
-                if (!typeErrors) {
+                if (typeErrors.isEmpty()) {
                     return data;
                 }
-                validate(data, errors);
+                // Validate the rest; a dropped field is already reported by its type error.
+                List<FieldError> violations = new ArrayList<>();
+                validate(data, violations);
+                List<String> reported = typeErrors.stream().map(FieldError::field).toList();
+                violations.stream().filter(v -> !reported.contains(v.field())).forEach(errors::add);
                 return null;
             } catch (JacksonException e) {
-                typeErrors = true;
-                errors.add(new FieldError(jsonPath("data", e), expectation(e)));
+                FieldError typeError = new FieldError(jsonPath("data", e), expectation(e));
+                typeErrors.add(typeError);
+                errors.add(typeError);
                 JsonNode pruned = without(candidate, e.getPath());
                 if (pruned == null) {
                     return null;

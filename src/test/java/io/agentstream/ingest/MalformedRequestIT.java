@@ -161,6 +161,17 @@ class MalformedRequestIT {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsReportedOnceAndTheOtherFieldsAreStillChecked() {
+        api.ingest(MESSAGE.replaceAll("\"content\":\"[^\"]*\"", "\"content\":42").replace("\"cost\":0.00213", "\"cost\":-1"))
+                .expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.errors.length()").isEqualTo(2)
+                .jsonPath("$.errors[0].field").isEqualTo("data.content")
+                .jsonPath("$.errors[0].message").isEqualTo("must be a string")
+                .jsonPath("$.errors[1].field").isEqualTo("data.cost");
+    }
+
+    @Test
     void anUnknownTypeListsTheKnownTypes() {
         api.ingest(MESSAGE.replace("message.created", "message.deleted")).expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.known_types.length()").isEqualTo(7)
