@@ -1,18 +1,21 @@
 package io.agentstream.database;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import reactor.netty.channel.AbortedException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.transaction.CannotCreateTransactionException;
 
-/** Tells "the database is unreachable or too slow" (retryable) from everything else (a bug). */
+/**
+ * Tells "the database is unreachable or too slow" (retryable) from everything else (a bug).
+ * The PostgreSQL driver reports a dropped connection as an R2DBC resource exception.
+ */
 public final class DatabaseErrors {
 
     private DatabaseErrors() {
@@ -28,22 +31,11 @@ public final class DatabaseErrors {
                     || t instanceof R2dbcNonTransientResourceException
                     || t instanceof R2dbcTimeoutException
                     || t instanceof TimeoutException
-                    || t instanceof ConnectException
                     || t instanceof IOException
-                    || isConnectionClosed(t)) {
+                    || t instanceof AbortedException) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** The PostgreSQL driver reports a dropped connection with its own exception types. */
-    private static boolean isConnectionClosed(Throwable t) {
-        String name = t.getClass().getName();
-        return name.startsWith("io.r2dbc.postgresql.client.ReactorNettyClient$")
-                || name.equals("io.r2dbc.postgresql.api.PostgresqlConnectionClosedException")
-                || name.endsWith("PostgresConnectionClosedException")
-                || name.startsWith("io.netty.channel.")
-                || name.equals("reactor.netty.channel.AbortedException");
     }
 }

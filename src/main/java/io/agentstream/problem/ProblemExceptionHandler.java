@@ -1,6 +1,5 @@
 package io.agentstream.problem;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.agentstream.database.DatabaseUnavailableException;
@@ -10,9 +9,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponse;
@@ -47,22 +44,12 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return Mono.error(failure);
         }
         ErrorResponse error = toErrorResponse(failure, exchange);
-        ProblemDetail problem = error.getBody();
-        HttpStatusCode status = error.getStatusCode();
-
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", typeOf(problem, status));
-        body.put("title", problem.getTitle() != null ? problem.getTitle() : reasonPhrase(status));
-        body.put("status", status.value());
-        body.put("detail", problem.getDetail() != null ? problem.getDetail() : reasonPhrase(status));
+        Map<String, Object> body = ProblemDocument.of(error);
         body.put("instance", exchange.getRequest().getPath().value());
         body.put("request_id", exchange.getRequest().getId());
-        if (problem.getProperties() != null) {
-            body.putAll(problem.getProperties());
-        }
 
         byte[] bytes = jsonMapper.writeValueAsBytes(body);
-        response.setStatusCode(status);
+        response.setStatusCode(error.getStatusCode());
         HttpHeaders headers = response.getHeaders();
         headers.putAll(error.getHeaders());
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
@@ -94,26 +81,5 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
                 "The server failed to handle the request; it has been logged with request id "
                         + exchange.getRequest().getId() + ".");
-    }
-
-    /** Spring's own errors (routing, codecs) get a type URI per status, like ours. */
-    private static String typeOf(ProblemDetail problem, HttpStatusCode status) {
-        if (problem.getType() != null && !"about:blank".equals(problem.getType().toString())) {
-            return problem.getType().toString();
-        }
-        return switch (status.value()) {
-            case 400 -> ApiProblem.TYPE_PREFIX + "bad-request";
-            case 404 -> ApiProblem.TYPE_PREFIX + "not-found";
-            case 405 -> ApiProblem.TYPE_PREFIX + "method-not-allowed";
-            case 406 -> ApiProblem.TYPE_PREFIX + "not-acceptable";
-            case 413 -> ApiProblem.TYPE_PREFIX + "body-too-large";
-            case 415 -> ApiProblem.TYPE_PREFIX + "unsupported-media-type";
-            default -> "about:blank";
-        };
-    }
-
-    private static String reasonPhrase(HttpStatusCode status) {
-        HttpStatus known = HttpStatus.resolve(status.value());
-        return known != null ? known.getReasonPhrase() : "HTTP " + status.value();
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.r2dbc.BadSqlGrammarException;
+import reactor.netty.channel.AbortedException;
 
 /** Only an unreachable or slow database may become a 503 (which the CLI retries); a bug must not. */
 class DatabaseErrorsTest {
@@ -22,6 +23,7 @@ class DatabaseErrorsTest {
                 new ConnectException("Connection refused")))).isTrue();
         assertThat(DatabaseErrors.isUnavailable(new R2dbcNonTransientResourceException("terminating connection"))).isTrue();
         assertThat(DatabaseErrors.isUnavailable(new TimeoutException("no answer in 8s"))).isTrue();
+        assertThat(DatabaseErrors.isUnavailable(new AbortedException("connection closed"))).isTrue();
         assertThat(DatabaseErrors.isUnavailable(new IllegalStateException("wrapped", new ConnectException("refused")))).isTrue();
     }
 
