@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
+import io.agentstream.problem.ProblemDocument;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -77,63 +80,58 @@ class IngestController {
                     "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
         }
         return Flux.fromIterable(items)
-                .index()
-                .concatMap(item -> ingestItem(item.getT2()).map(result -> locate(result, item.getT1(), item.getT2())))
+                .concatMap(this::ingestItem)
                 .collectList()
                 .map(results -> {
                     Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("accepted", results.stream().filter(r -> isSuccess(r) && !r.containsKey("duplicate")).count());
-                    body.put("duplicates", results.stream().filter(r -> r.containsKey("duplicate")).count());
-                    body.put("rejected", results.stream().filter(r -> !isSuccess(r)).count());
-                    body.put("results", results);
+                    body.put("accepted", results.stream().filter(ItemResult::accepted).count());
+                    body.put("duplicates", results.stream().filter(ItemResult::duplicate).count());
+                    body.put("rejected", results.stream().filter(ItemResult::rejected).count());
+                    body.put("results", IntStream.range(0, results.size())
+                            .mapToObj(index -> results.get(index).render(index, items.get(index).line()))
+                            .toList());
                     return ResponseEntity.ok(body);
                 });
     }
 
-    private Mono<Map<String, Object>> ingestItem(ParsedLine item) {
-        if (item.error() != null) {
-            return Mono.just(rejection(item.error()));
+    /** The outcome of one event of a batch: its status, and its acknowledgement or problem. */
+    private record ItemResult(int status, boolean duplicate, Map<String, Object> body) {
+
+        boolean accepted() {
+            return status < 300 && !duplicate;
         }
+
+        boolean rejected() {
+            return status >= 300;
+        }
+
+        /** Where the event stood (index, and line for ndjson), its status, then its body. */
+        Map<String, Object> render(int index, Integer line) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("index", index);
+            if (line != null) {
+                entry.put("line", line);
+            }
+            entry.put("status", status);
+            entry.putAll(body);
+            return entry;
+        }
+    }
+
+    private Mono<ItemResult> ingestItem(ParsedLine item) {
         IngestEvent event;
         try {
+            if (item.error() != null) {
+                throw item.error();
+            }
             event = parser.parse(item.node(), SOURCE);
         } catch (InvalidEventException e) {
-            return Mono.just(rejection(e));
+            return Mono.just(new ItemResult(e.getStatusCode().value(), false, ProblemDocument.of(e)));
         }
         return writer.write(event).map(result -> {
             IngestResponses.Ack ack = IngestResponses.ack(event, result);
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("status", ack.status().value());
-            entry.putAll(ack.body());
-            return entry;
+            return new ItemResult(ack.status().value(), result.duplicate(), ack.body());
         });
-    }
-
-    /** Puts where the event stood in the batch first: its index, and its line for ndjson. */
-    private static Map<String, Object> locate(Map<String, Object> result, long index, ParsedLine item) {
-        Map<String, Object> located = new LinkedHashMap<>();
-        located.put("index", index);
-        if (item.line() != null) {
-            located.put("line", item.line());
-        }
-        located.putAll(result);
-        return located;
-    }
-
-    private static Map<String, Object> rejection(InvalidEventException e) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("status", e.getStatusCode().value());
-        entry.put("type", e.getBody().getType().toString());
-        entry.put("title", e.getBody().getTitle());
-        entry.put("detail", e.getBody().getDetail());
-        if (e.getBody().getProperties() != null) {
-            entry.putAll(e.getBody().getProperties());
-        }
-        return entry;
-    }
-
-    private static boolean isSuccess(Map<String, Object> result) {
-        return ((Integer) result.get("status")) < 300;
     }
 
     private Mono<byte[]> readBody(ServerHttpRequest request) {
@@ -145,7 +143,11 @@ class IngestController {
         return DataBufferUtils.join(request.getBody(), (int) Math.min(max, Integer.MAX_VALUE))
                 .map(IngestController::drain)
                 .defaultIfEmpty(new byte[0])
-                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class, e -> bodyTooLarge(max));
+                .timeout(properties.readTimeout(), Mono.error(() -> new ApiProblem(HttpStatus.REQUEST_TIMEOUT,
+                        "body-timeout", "Request body too slow",
+                        "The request body did not arrive within " + properties.readTimeout().toSeconds()
+                                + " s (INGEST_READ_TIMEOUT).")))
+                .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge(max));
     }
 
     private static byte[] drain(DataBuffer buffer) {

@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxBodySize  INGEST_MAX_BODY_SIZE: largest request body, single event or batch
  * @param maxBatchSize INGEST_MAX_BATCH_SIZE: most events in one batch body
+ * @param readTimeout  INGEST_READ_TIMEOUT: longest a client may take to send its body, so
+ *                     that a stalled upload cannot hold a connection forever
  * @param writeTimeout INGEST_WRITE_TIMEOUT: longest a write may take before the client is
  *                     told 503 and retries; below the CLI's own 10 s request timeout
  */
@@ -31,6 +33,7 @@ public record IngestProperties(
         @Min(value = 1, message = "INGEST_MAX_CONTENT_LENGTH must be at least 1") @DefaultValue("100000") int maxContentLength,
         @Min(value = 1, message = "INGEST_MAX_SUMMARY_TEXT_LENGTH must be at least 1") @DefaultValue("10000") int maxSummaryTextLength,
         @Min(value = 1, message = "INGEST_MAX_SUMMARY_SHORT_TEXT_LENGTH must be at least 1") @DefaultValue("1000") int maxSummaryShortTextLength,
+        @DefaultValue("30s") @NotNull Duration readTimeout,
         @DefaultValue("8s") @NotNull Duration writeTimeout) implements TextLimits {
 
     @Override
