@@ -14,6 +14,8 @@ import io.agentstream.ingest.event.MessageCreated;
 import io.agentstream.ingest.event.Participant;
 import io.agentstream.ingest.event.Summary;
 import io.agentstream.ingest.event.SystemInfo;
+import io.agentstream.stream.EventsCommitted;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
@@ -34,11 +36,14 @@ class TransactionalEventWriter implements EventWriter {
     private final DatabaseClient db;
     private final TransactionalOperator transactions;
     private final IngestProperties properties;
+    private final ApplicationEventPublisher publisher;
 
-    TransactionalEventWriter(DatabaseClient db, TransactionalOperator transactions, IngestProperties properties) {
+    TransactionalEventWriter(DatabaseClient db, TransactionalOperator transactions, IngestProperties properties,
+                             ApplicationEventPublisher publisher) {
         this.db = db;
         this.transactions = transactions;
         this.properties = properties;
+        this.publisher = publisher;
     }
 
     @Override
@@ -48,6 +53,11 @@ class TransactionalEventWriter implements EventWriter {
                 .flatMap(eventId -> applyEffect(event, eventId).thenReturn(new WriteResult(eventId, false)))
                 .switchIfEmpty(Mono.defer(() -> originalEventId(event).map(id -> new WriteResult(id, true))));
         return transactions.transactional(work)
+                .doOnSuccess(result -> {
+                    if (result != null && !result.duplicate()) {
+                        publisher.publishEvent(EventsCommitted.INSTANCE);
+                    }
+                })
                 .timeout(properties.writeTimeout())
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
     }
