@@ -1,5 +1,7 @@
 package io.agentstream.auth;
 
+import java.util.Set;
+
 import io.agentstream.problem.ApiProblem;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -12,7 +14,8 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Every {@code /api/**} request but the health check needs {@code Authorization: Bearer <key>}.
+ * Every {@code /api/**} request but the health check (and, with STREAM_PUBLIC, the stream)
+ * needs {@code Authorization: Bearer <key>}.
  * Missing, malformed and unknown keys get the same 401, so a caller learns nothing about
  * which keys exist.
  */
@@ -22,16 +25,21 @@ class ApiKeyWebFilter implements WebFilter {
 
     private static final String BEARER = "Bearer ";
 
-    private final ApiKeyAuthenticator authenticator;
+    private static final Set<String> STREAM_PATHS = Set.of("/api/realtime/stream", "/api/events");
 
-    ApiKeyWebFilter(ApiKeyAuthenticator authenticator) {
+    private final ApiKeyAuthenticator authenticator;
+    private final boolean publicStream;
+
+    ApiKeyWebFilter(ApiKeyAuthenticator authenticator, AuthProperties properties) {
         this.authenticator = authenticator;
+        this.publicStream = properties.publicStream();
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
-        if (!path.startsWith("/api/") || path.equals("/api/health")) {
+        if (!path.startsWith("/api/") || path.equals("/api/health")
+                || (publicStream && STREAM_PATHS.contains(path))) {
             return chain.filter(exchange);
         }
         String key = bearerKey(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));

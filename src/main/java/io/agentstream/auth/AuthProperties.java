@@ -12,9 +12,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                      accepted, so a new key can be rolled out before the old is removed.
  *                      Checked here rather than with a constraint annotation because a
  *                      failed constraint prints the rejected value, and that is a secret.
+ * @param publicStream  STREAM_PUBLIC: when true, the live stream and {@code /api/events}
+ *                      answer without a key (a public dashboard); everything else still
+ *                      needs one
  */
 @ConfigurationProperties("agentstream.auth")
-public record AuthProperties(List<String> bootstrapKeys) {
+public record AuthProperties(List<String> bootstrapKeys, boolean publicStream) {
 
     static final String VARIABLE = "AGENTPIPE_BRIDGE_API_KEY";
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{16,512}");
@@ -39,6 +42,6 @@ public record AuthProperties(List<String> bootstrapKeys) {
 
     @Override
     public String toString() {
-        return "AuthProperties[bootstrapKeys=" + bootstrapKeys.size() + " keys]";
+        return "AuthProperties[bootstrapKeys=" + bootstrapKeys.size() + " keys, publicStream=" + publicStream + "]";
     }
 }

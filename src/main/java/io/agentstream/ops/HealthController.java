@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -16,32 +19,63 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /api/health}, public: what a load balancer and an operator need at a glance.
- * 503 when PostgreSQL does not answer, because then nothing can be acknowledged.
+ * 503 when PostgreSQL does not answer, because then nothing can be acknowledged. A
+ * configured Redis that does not answer makes the instance DEGRADED, not DOWN: limits and
+ * wake-ups fall back to this instance alone, and nothing is lost.
  */
 @RestController
 class HealthController {
 
     private static final Duration DATABASE_CHECK_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REDIS_CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     private final DatabaseClient db;
+    private final ReactiveStringRedisTemplate redis;
+    private final MeterRegistry meters;
     private final String version;
 
-    HealthController(DatabaseClient db, ObjectProvider<BuildProperties> build) {
+    HealthController(DatabaseClient db, ObjectProvider<ReactiveStringRedisTemplate> redis, MeterRegistry meters,
+                     ObjectProvider<BuildProperties> build) {
         this.db = db;
+        this.redis = redis.getIfAvailable();
+        this.meters = meters;
         BuildProperties properties = build.getIfAvailable();
         this.version = properties != null ? properties.getVersion() : "unknown";
     }
 
     @GetMapping("/api/health")
     Mono<ResponseEntity<Map<String, Object>>> health() {
-        return checkDatabase().map(database -> {
+        return Mono.zip(checkDatabase(), checkRedis()).map(states -> {
+            Map<String, Object> database = states.getT1();
+            Map<String, Object> redisState = states.getT2();
             boolean up = "UP".equals(database.get("status"));
+            boolean degraded = "DOWN".equals(redisState.get("status"));
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", up ? "UP" : "DOWN");
+            body.put("status", !up ? "DOWN" : degraded ? "DEGRADED" : "UP");
             body.put("version", version);
             body.put("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
             body.put("database", database);
+            body.put("redis", redisState);
+            body.put("sse_connections", streamConnections());
             return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
+        });
+    }
+
+    private long streamConnections() {
+        Gauge gauge = meters.find("agentstream.stream.connections").gauge();
+        return gauge == null ? 0 : (long) gauge.value();
+    }
+
+    private Mono<Map<String, Object>> checkRedis() {
+        if (redis == null) {
+            return Mono.just(Map.of("status", "NOT_CONFIGURED"));
+        }
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            return redis.execute(connection -> connection.ping()).next()
+                    .timeout(REDIS_CHECK_TIMEOUT)
+                    .map(ignored -> state("UP", "latency_ms", (System.nanoTime() - started) / 1_000_000))
+                    .onErrorResume(e -> Mono.just(state("DOWN", "error", e.getClass().getSimpleName())));
         });
     }
 

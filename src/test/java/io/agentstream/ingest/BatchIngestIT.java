@@ -44,7 +44,7 @@ class BatchIngestIT {
                 .jsonPath("$.results[1].errors[?(@.field == 'data.content')]").exists()
                 .jsonPath("$.results[1].errors[?(@.field == 'data.agent_type')]").exists()
                 .jsonPath("$.results[2].status").isEqualTo(201)
-                .jsonPath("$.results[2].event_id").isEqualTo(2)
+                .jsonPath("$.results[2].event_id").isEqualTo((int) api.offset(2))
                 .jsonPath("$.results[3].status").isEqualTo(400)
                 .jsonPath("$.results[3].type").isEqualTo("urn:problem:agentstream:unknown-event-type")
                 .jsonPath("$.results[4].status").isEqualTo(400)

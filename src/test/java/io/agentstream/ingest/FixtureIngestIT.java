@@ -23,9 +23,9 @@ class FixtureIngestIT {
     @Test
     void bridgeEventsAnswerSuccessWithTheirOffset() {
         api.ingest(fixture("bridge-connected.json")).expectStatus().isOk()
-                .expectBody().json("{\"success\":true,\"event_id\":1}", true);
+                .expectBody().json("{\"success\":true,\"event_id\":" + api.offset(1) + "}", true);
         api.ingest(fixture("bridge-test.json")).expectStatus().isOk()
-                .expectBody().json("{\"success\":true,\"event_id\":2}", true);
+                .expectBody().json("{\"success\":true,\"event_id\":" + api.offset(2) + "}", true);
         assertThat(api.count("select count(*) from events where conversation_id is null")).isEqualTo(2);
         assertThat(api.count("select count(*) from conversations")).isZero();
     }
@@ -33,11 +33,11 @@ class FixtureIngestIT {
     @Test
     void aWholeConversationIsStoredWithExactTotals() {
         api.ingest(fixture("conversation-started.json")).expectStatus().isCreated()
-                .expectBody().json("{\"conversation_id\":\"" + CONVERSATION + "\",\"event_id\":1}", true);
+                .expectBody().json("{\"conversation_id\":\"" + CONVERSATION + "\",\"event_id\":" + api.offset(1) + "}", true);
         api.ingest(fixture("message-created.json")).expectStatus().isCreated()
-                .expectBody().json("{\"message_id\":\"0c9d2a7e-3b1f-4e5d-9a8b-7c6d5e4f3a21\",\"event_id\":2}", true);
+                .expectBody().json("{\"message_id\":\"0c9d2a7e-3b1f-4e5d-9a8b-7c6d5e4f3a21\",\"event_id\":" + api.offset(2) + "}", true);
         api.ingest(fixture("log-entry.json")).expectStatus().isOk()
-                .expectBody().json("{\"success\":true,\"event_id\":3}", true);
+                .expectBody().json("{\"success\":true,\"event_id\":" + api.offset(3) + "}", true);
         api.ingest(fixture("message-created-minimal.json")).expectStatus().isCreated()
                 .expectBody().jsonPath("$.message_id").isEqualTo("7e1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b");
         api.ingest(fixture("conversation-completed.json")).expectStatus().isOk()
@@ -88,7 +88,7 @@ class FixtureIngestIT {
                 .containsEntry("agent_name", "Architect").containsEntry("sequence_number", 1)
                 .containsEntry("turn_number", 1).containsEntry("tokens_used", 412L)
                 .containsEntry("model", "claude-sonnet-4").containsEntry("duration_ms", 5234L)
-                .containsEntry("event_id", 2L);
+                .containsEntry("event_id", api.offset(2));
         assertThat((BigDecimal) message.get("cost")).isEqualByComparingTo("0.00213");
 
         assertThat(api.count("select count(*) from events")).isEqualTo(5);
@@ -146,7 +146,7 @@ class FixtureIngestIT {
                 .jsonPath("$.accepted").isEqualTo((int) lines)
                 .jsonPath("$.rejected").isEqualTo(0)
                 .jsonPath("$.results.length()").isEqualTo((int) lines)
-                .jsonPath("$.results[0].event_id").isEqualTo(1);
+                .jsonPath("$.results[0].event_id").isEqualTo(api.number("select min(id) from events").intValue());
         assertThat(api.count("select count(*) from events")).isEqualTo(lines);
         assertThat(api.count("select message_count from conversations where id = $1", CONVERSATION))
                 .isEqualTo(api.count("select count(*) from messages"));

@@ -24,6 +24,8 @@ public class Api {
     private final WebTestClient client;
     private final DatabaseClient db;
 
+    private long offsetBase;
+
     public Api(WebTestClient client, DatabaseClient db) {
         this.client = client.mutate().responseTimeout(Duration.ofSeconds(30)).build();
         this.db = db;
@@ -80,10 +82,19 @@ public class Api {
         return spec.fetch().first().block(Duration.ofSeconds(10));
     }
 
-    /** Removes all stored data, so each test starts from an empty store. */
+    /**
+     * Removes all stored data, so each test starts from an empty store. Offsets keep
+     * growing: a running stream never sees an offset go backwards, as in production.
+     */
     public void clear() {
-        db.sql("truncate conversations, conversation_agents, messages, events restart identity cascade")
+        db.sql("truncate conversations, conversation_agents, messages, events cascade")
                 .then().block(Duration.ofSeconds(10));
+        offsetBase = number("select case when is_called then last_value else last_value - 1 end from event_offsets").longValue();
+    }
+
+    /** The offset the n-th event stored since the store was emptied gets (1-based), when no id was skipped. */
+    public long offset(int n) {
+        return offsetBase + n;
     }
 
     public void assertHealthy() {

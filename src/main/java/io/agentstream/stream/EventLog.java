@@ -1,0 +1,135 @@
+package io.agentstream.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.agentstream.database.DatabaseErrors;
+import io.agentstream.database.DatabaseUnavailableException;
+import io.r2dbc.spi.Readable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.io.JsonStringEncoder;
+
+/** Reads of the events table for the stream: the tailer's reads, replays and catch-up pages. */
+@Component
+class EventLog {
+
+    static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Snapshot bounds of a read: no transaction with an id below xmin is in progress. */
+    record Snapshot(long xmin, long xmax) {
+
+        boolean quiescent() {
+            return xmin >= xmax;
+        }
+    }
+
+    record TailRead(Snapshot snapshot, List<StreamEvent> events) {
+    }
+
+    record Head(Snapshot snapshot, long head) {
+    }
+
+    private final DatabaseClient db;
+
+    EventLog(DatabaseClient db) {
+        this.db = db;
+    }
+
+    Mono<TailRead> tail(long after, int limit) {
+        return db.sql(StreamSql.TAIL).bind("after", after).bind("limit", limit)
+                .map(row -> new Object[] {snapshot(row), row.get("id") == null ? null : event(row)})
+                .all()
+                .collectList()
+                .map(rows -> {
+                    List<StreamEvent> events = new ArrayList<>(rows.size());
+                    for (Object[] row : rows) {
+                        if (row[1] != null) {
+                            events.add((StreamEvent) row[1]);
+                        }
+                    }
+                    return new TailRead((Snapshot) rows.getFirst()[0], events);
+                })
+                .timeout(QUERY_TIMEOUT);
+    }
+
+    Mono<Head> head() {
+        return db.sql(StreamSql.HEAD)
+                .map(row -> new Head(snapshot(row), row.get("head", Long.class)))
+                .one()
+                .timeout(QUERY_TIMEOUT);
+    }
+
+    /** Matching events in (after, upto], in offset order, at most limit. */
+    Mono<List<StreamEvent>> page(long after, long upto, EventFilter filter, int limit) {
+        String sql = filter.conversationId() == null
+                ? (filter.types() == null ? StreamSql.PAGE : StreamSql.PAGE_BY_TYPES)
+                : (filter.types() == null ? StreamSql.PAGE_BY_CONVERSATION : StreamSql.PAGE_BY_CONVERSATION_AND_TYPES);
+        GenericExecuteSpec spec = db.sql(sql).bind("after", after).bind("upto", upto).bind("limit", limit);
+        if (filter.conversationId() != null) {
+            spec = spec.bind("conversation_id", filter.conversationId());
+        }
+        if (filter.types() != null) {
+            spec = spec.bind("types", filter.types().toArray(String[]::new));
+        }
+        return spec.map(EventLog::event).all().collectList()
+                .timeout(QUERY_TIMEOUT)
+                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+    }
+
+    /** Every matching event in (after, upto], read page by page as the subscriber consumes them. */
+    Flux<StreamEvent> replay(long after, long upto, EventFilter filter, int pageSize) {
+        return page(after, upto, filter, pageSize)
+                .expand(events -> events.size() < pageSize ? Mono.empty()
+                        : page(events.getLast().id(), upto, filter, pageSize))
+                .flatMapIterable(events -> events);
+    }
+
+    /** The lowest offset still stored, or empty when the log is empty. */
+    Mono<Long> earliest() {
+        return db.sql(StreamSql.EARLIEST).map(row -> row.get("earliest", Long.class)).first().timeout(QUERY_TIMEOUT)
+                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+    }
+
+    Mono<Boolean> exists(long id) {
+        return db.sql(StreamSql.EXISTS).bind("id", id).map(row -> row.get("present", Boolean.class)).one()
+                .timeout(QUERY_TIMEOUT)
+                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+    }
+
+    private static Snapshot snapshot(Readable row) {
+        return new Snapshot(row.get("xmin", Long.class), row.get("xmax", Long.class));
+    }
+
+    private static StreamEvent event(Readable row) {
+        long id = row.get("id", Long.class);
+        String type = row.get("type", String.class);
+        return new StreamEvent(id, type, row.get("conversation_id", String.class),
+                render(id, type, row.get("timestamp", String.class), row.get("data", String.class)));
+    }
+
+    /** {"event_id","type","timestamp","data"}: data is the event's data as stored (jsonb text). */
+    static String render(long id, String type, String timestamp, String data) {
+        StringBuilder json = new StringBuilder(64 + (data == null ? 4 : data.length()));
+        json.append("{\"event_id\":").append(id).append(",\"type\":");
+        quote(json, type);
+        json.append(",\"timestamp\":");
+        if (timestamp == null) {
+            json.append("null");
+        } else {
+            quote(json, timestamp);
+        }
+        json.append(",\"data\":").append(data == null ? "null" : data).append('}');
+        return json.toString();
+    }
+
+    private static void quote(StringBuilder json, String value) {
+        json.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, json);
+        json.append('"');
+    }
+}

@@ -1,0 +1,185 @@
+package io.agentstream.stream;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.agentstream.stream.EventLog.Head;
+import io.agentstream.stream.EventLog.TailRead;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The instance's one reader of the events table. Every wake-up (a local commit, another
+ * instance's commit announced over the wake-up bus, or the periodic poll) leads to at most
+ * one query in flight; wake-ups that arrive meanwhile are folded into one more read. What
+ * the {@link Settlement} says is final is published to the {@link StreamHub} in offset
+ * order. A read that finds unsettled offsets is retried shortly, backing off to the poll
+ * interval, so a long transaction elsewhere delays the stream but never skips an event.
+ */
+@Component
+class EventTailer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EventTailer.class);
+    private static final int READ_LIMIT = 1000;
+    private static final Duration FIRST_RECHECK = Duration.ofMillis(1);
+
+    private final EventLog eventLog;
+    private final StreamHub hub;
+    private final WakeUpBus bus;
+    private final Duration pollInterval;
+    private final Counter published;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicBoolean recheckScheduled = new AtomicBoolean();
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile boolean running;
+    private volatile Settlement settlement;
+    private volatile Head startCandidate;
+    private volatile Duration recheckDelay = FIRST_RECHECK;
+    private Disposable poll;
+    private Disposable remoteWakeUps;
+
+    EventTailer(EventLog eventLog, StreamHub hub, WakeUpBus bus, StreamProperties properties, MeterRegistry meters) {
+        this.eventLog = eventLog;
+        this.hub = hub;
+        this.bus = bus;
+        this.pollInterval = properties.pollInterval();
+        this.published = Counter.builder("agentstream.stream.events.published")
+                .description("Events published to this instance's stream subscribers")
+                .register(meters);
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        poll = Flux.interval(Duration.ZERO, pollInterval).subscribe(tick -> wake());
+        remoteWakeUps = bus.wakeUps().subscribe(ignored -> wake());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (poll != null) {
+            poll.dispose();
+        }
+        if (remoteWakeUps != null) {
+            remoteWakeUps.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Highest offset up to which everything is final and published here; -1 before the first read. */
+    long settledOffset() {
+        return hub.cursor();
+    }
+
+    @EventListener
+    void onCommit(EventsCommitted ignored) {
+        wake();
+        bus.announce();
+    }
+
+    void wake() {
+        if (running && wip.getAndIncrement() == 0) {
+            readLoop();
+        }
+    }
+
+    private void readLoop() {
+        Mono<Boolean> read = settlement == null ? findStart() : readOnce();
+        read.onErrorResume(error -> {
+                    if (failing.compareAndSet(false, true)) {
+                        log.warn("Stream cannot read the event log; retrying every {} ms: {}",
+                                pollInterval.toMillis(), error.toString());
+                    }
+                    return Mono.just(false);
+                })
+                .subscribe(this::afterRead);
+    }
+
+    private void afterRead(boolean again) {
+        if (!again && wip.compareAndSet(1, 0)) {
+            return;
+        }
+        wip.set(1);
+        readLoop();
+    }
+
+    private Mono<Boolean> findStart() {
+        return eventLog.head().map(head -> {
+            Head candidate = startCandidate;
+            if (head.snapshot().quiescent()) {
+                begin(head.head());
+            } else if (candidate != null && head.snapshot().xmin() >= candidate.snapshot().xmax()) {
+                begin(candidate.head());
+            } else {
+                if (candidate == null) {
+                    startCandidate = head;
+                }
+                scheduleRecheck();
+            }
+            return settlement != null;
+        });
+    }
+
+    private void begin(long position) {
+        hub.start(position);
+        settlement = new Settlement(position);
+        startCandidate = null;
+        log.info("Stream started at offset {}", position);
+    }
+
+    private Mono<Boolean> readOnce() {
+        Settlement current = settlement;
+        return eventLog.tail(current.cursor(), READ_LIMIT).map(read -> apply(current, read));
+    }
+
+    private boolean apply(Settlement current, TailRead read) {
+        if (failing.compareAndSet(true, false)) {
+            log.info("Stream reads the event log again");
+        }
+        Settlement.Step step = current.onRead(read.snapshot(), read.events(), read.events().size() == READ_LIMIT);
+        if (!step.publish().isEmpty() || step.cursor() > hub.cursor()) {
+            hub.publish(step.publish(), step.cursor());
+            published.increment(step.publish().size());
+        }
+        if (step.waiting()) {
+            scheduleRecheck();
+        } else {
+            recheckDelay = FIRST_RECHECK;
+        }
+        return step.readAgainNow();
+    }
+
+    /** Unsettled offsets: look again soon, backing off so a long transaction costs few queries. */
+    private void scheduleRecheck() {
+        if (!recheckScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        Duration delay = recheckDelay;
+        Duration next = delay.multipliedBy(2);
+        recheckDelay = next.compareTo(pollInterval) > 0 ? pollInterval : next;
+        Mono.delay(delay).subscribe(tick -> {
+            recheckScheduled.set(false);
+            wake();
+        });
+    }
+
+    @Override
+    public int getPhase() {
+        // Starts before, and stops after, the web server (which stops at a lower phase).
+        return SmartLifecycle.DEFAULT_PHASE - 4096;
+    }
+}

@@ -1,0 +1,129 @@
+package io.agentstream.stream;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.agentstream.http.ClientAddresses;
+import io.agentstream.problem.ApiProblem;
+import io.agentstream.stream.ConnectionRegistry.Permit;
+import io.agentstream.stream.StreamQuery.StreamParams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * {@code GET /api/realtime/stream}: a {@code retry:} line and a {@code connected} event,
+ * the replay a resuming client missed, then live events, with heartbeat comments. A stream
+ * ends with a reconnect hint when its lifetime is up or the instance shuts down, and is
+ * cut when it falls SSE_MAX_PENDING events behind; either way the client resumes with
+ * Last-Event-ID and loses nothing.
+ */
+@RestController
+class StreamController {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamController.class);
+
+    private final ConnectionRegistry registry;
+    private final ResumePlanner planner;
+    private final StreamHub hub;
+    private final ClientAddresses clients;
+    private final StreamProperties properties;
+
+    StreamController(ConnectionRegistry registry, ResumePlanner planner, StreamHub hub, ClientAddresses clients,
+                     StreamProperties properties) {
+        this.registry = registry;
+        this.planner = planner;
+        this.hub = hub;
+        this.clients = clients;
+        this.properties = properties;
+    }
+
+    @GetMapping(path = "/api/realtime/stream")
+    Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> stream(ServerWebExchange exchange) {
+        StreamParams params = StreamQuery.stream(exchange.getRequest());
+        if (hub.cursor() < 0) {
+            return Mono.error(new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "stream-starting", "Stream unavailable",
+                    "The stream has not read the event log yet.")
+                    .withHeader(HttpHeaders.RETRY_AFTER, "1"));
+        }
+        String client = clients.clientAddress(exchange.getRequest());
+        Permit permit = registry.admit(client);
+        return planner.plan(params.filter(), params.resumeAfter())
+                .doOnError(error -> permit.release())
+                .map(plan -> {
+                    log.debug("Stream opened for {} (resume {}, recovered {})", client, params.resumeAfter(), plan.recovered());
+                    Flux<ServerSentEvent<String>> body = body(plan, params.named(), exchange.getResponse())
+                            .doFinally(signal -> {
+                                plan.cancel().run();
+                                permit.release();
+                                log.debug("Stream closed for {} ({})", client, signal);
+                            });
+                    return ResponseEntity.ok()
+                            .contentType(MediaType.TEXT_EVENT_STREAM)
+                            .cacheControl(CacheControl.noCache().noTransform())
+                            .header("X-Accel-Buffering", "no")
+                            .body(body);
+                });
+    }
+
+    private Flux<ServerSentEvent<String>> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response) {
+        Sinks.Empty<Void> eventsEnded = Sinks.empty();
+        Flux<ServerSentEvent<String>> events = plan.events()
+                .map(event -> {
+                    ServerSentEvent.Builder<String> frame = ServerSentEvent.builder(event.json()).id(Long.toString(event.id()));
+                    return (named ? frame.event(event.type()) : frame).build();
+                })
+                .doOnTerminate(eventsEnded::tryEmitEmpty);
+        Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
+                .map(tick -> ServerSentEvent.<String>builder().comment("heartbeat").build())
+                .takeUntilOther(eventsEnded.asMono());
+        ServerSentEvent.Builder<String> connected = ServerSentEvent.builder(
+                        "{\"type\":\"connected\",\"recovered\":" + plan.recovered() + "}")
+                .retry(properties.reconnectDelay());
+        return Flux.merge(events, heartbeats)
+                .take(jittered(properties.maxLifetime()))
+                .concatWith(Mono.fromSupplier(this::reconnectHint))
+                .onErrorResume(StreamHub.SlowConsumerException.class, error -> {
+                    closeConnection(response);
+                    return Flux.empty();
+                })
+                .startWith((named ? connected.event("connected") : connected).build());
+    }
+
+    /** Sent before a stream ends on purpose: reconnect soon, at a spread-out moment. */
+    private ServerSentEvent<String> reconnectHint() {
+        return ServerSentEvent.<String>builder()
+                .retry(jittered(properties.reconnectDelay()))
+                .comment("reconnect")
+                .build();
+    }
+
+    /** ±20%, so streams opened together do not all end, or reconnect, together. */
+    private static Duration jittered(Duration base) {
+        double factor = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
+        return Duration.ofMillis(Math.max(1, Math.round(base.toMillis() * factor)));
+    }
+
+    /** A slow consumer is cut at once: waiting for its last bytes to drain could take forever. */
+    private static void closeConnection(ServerHttpResponse response) {
+        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        if (nativeResponse instanceof HttpServerResponse netty) {
+            netty.withConnection(Connection::dispose);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.agentstream.stream;
+
+import java.time.Duration;
+
+import io.agentstream.config.InvalidConfigurationException;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
+
+/**
+ * The live stream's limits. Plain numbers of the durations are milliseconds
+ * ({@code 30000}); units are accepted too ({@code 30s}, {@code 30m}).
+ *
+ * @param heartbeatInterval    SSE_HEARTBEAT_INTERVAL: comment line on idle streams, under
+ *                             the common 60 s proxy idle timeout
+ * @param maxConnections       SSE_MAX_CONNECTIONS: streams per instance (503 beyond)
+ * @param maxConnectionsPerIp  SSE_MAX_CONNECTIONS_PER_IP: streams per client address (429 beyond)
+ * @param maxPending           SSE_MAX_PENDING: events queued for one connection; a
+ *                             connection that falls further behind is closed and resumes
+ * @param maxConnectsPerSecond SSE_MAX_CONNECTS_PER_SECOND: new streams per instance and
+ *                             second, so a reconnect storm is spread out (503 beyond)
+ * @param maxLifetime          SSE_MAX_LIFETIME: a stream is closed (with a reconnect hint)
+ *                             after this, ±20%, so connections rebalance over instances
+ * @param reconnectDelay       SSE_RECONNECT_DELAY: the {@code retry:} a client waits before
+ *                             reconnecting
+ * @param pollInterval         SSE_POLL_INTERVAL: the tailer reads the log at least this
+ *                             often, so a lost wake-up only delays an event
+ * @param replayBufferSize     SSE_REPLAY_BUFFER_SIZE: recent events kept in memory, so a
+ *                             reconnect storm resumes without reading PostgreSQL
+ */
+@ConfigurationProperties("agentstream.stream")
+public record StreamProperties(
+        @DefaultValue("30000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration heartbeatInterval,
+        @DefaultValue("10000") int maxConnections,
+        @DefaultValue("50") int maxConnectionsPerIp,
+        @DefaultValue("1024") int maxPending,
+        @DefaultValue("500") int maxConnectsPerSecond,
+        @DefaultValue("30m") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration maxLifetime,
+        @DefaultValue("3000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration reconnectDelay,
+        @DefaultValue("1000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration pollInterval,
+        @DefaultValue("10000") int replayBufferSize) {
+
+    public StreamProperties {
+        atLeast("SSE_HEARTBEAT_INTERVAL", heartbeatInterval, Duration.ofMillis(100));
+        atLeast("SSE_MAX_LIFETIME", maxLifetime, Duration.ofSeconds(1));
+        atLeast("SSE_RECONNECT_DELAY", reconnectDelay, Duration.ofMillis(100));
+        atLeast("SSE_POLL_INTERVAL", pollInterval, Duration.ofMillis(10));
+        positive("SSE_MAX_CONNECTIONS", maxConnections);
+        positive("SSE_MAX_CONNECTIONS_PER_IP", maxConnectionsPerIp);
+        positive("SSE_MAX_PENDING", maxPending);
+        positive("SSE_MAX_CONNECTS_PER_SECOND", maxConnectsPerSecond);
+        positive("SSE_REPLAY_BUFFER_SIZE", replayBufferSize);
+    }
+
+    private static void atLeast(String variable, Duration value, Duration minimum) {
+        if (value == null || value.compareTo(minimum) < 0) {
+            throw new InvalidConfigurationException(variable, "must be at least " + minimum.toMillis() + " ms");
+        }
+    }
+
+    private static void positive(String variable, int value) {
+        if (value < 1) {
+            throw new InvalidConfigurationException(variable, "must be a positive number");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.agentstream.stream;
+
+/**
+ * Every statement the stream runs. Reads return the columns {@link EventLog} renders.
+ * The filtered replays are separate statements rather than one with optional predicates
+ * ({@code :x is null or ...}) so that each keeps an index plan when PostgreSQL switches
+ * to a generic plan.
+ */
+final class StreamSql {
+
+    private StreamSql() {
+    }
+
+    private static final String COLUMNS =
+            "id, type, conversation_id, payload ->> 'timestamp' as timestamp, (payload -> 'data')::text as data";
+
+    /** The statement's own snapshot bounds, compared as numbers (xid8 has no driver codec). */
+    private static final String SNAPSHOT = """
+            (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin,
+                    pg_snapshot_xmax(pg_current_snapshot())::text::bigint as xmax) s
+            """;
+
+    /** The tailer's one query per wake-up: events after the cursor, and the snapshot they were read in. */
+    static final String TAIL = "select s.xmin, s.xmax, e.* from " + SNAPSHOT + """
+            left join lateral (
+                select %s from events where id > :after order by id limit :limit
+            ) e on true
+            order by e.id
+            """.formatted(COLUMNS);
+
+    /** Where the tailer starts: the highest offset visible now, and the snapshot it was seen in. */
+    static final String HEAD = "select s.xmin, s.xmax, (select coalesce(max(id), 0) from events) as head from " + SNAPSHOT;
+
+    static final String EARLIEST = "select min(id) as earliest from events";
+
+    static final String EXISTS = "select exists (select 1 from events where id = :id) as present";
+
+    private static final String RANGE = "select " + COLUMNS + " from events where id > :after and id <= :upto ";
+
+    static final String PAGE = RANGE + "order by id limit :limit";
+    static final String PAGE_BY_CONVERSATION = RANGE + "and conversation_id = :conversation_id order by id limit :limit";
+    static final String PAGE_BY_TYPES = RANGE + "and type = any(:types) order by id limit :limit";
+    static final String PAGE_BY_CONVERSATION_AND_TYPES =
+            RANGE + "and conversation_id = :conversation_id and type = any(:types) order by id limit :limit";
+}
