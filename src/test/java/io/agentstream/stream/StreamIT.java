@@ -74,6 +74,31 @@ class StreamIT {
         assertThat(event.data()).contains("\"message_id\": \"0c9d2a7e-3b1f-4e5d-9a8b-7c6d5e4f3a21\"");
     }
 
+    @Autowired
+    io.r2dbc.spi.ConnectionFactory connections;
+
+    @Test
+    void anEventIsHeldBackWhileALowerOffsetCanStillCommit() {
+        io.r2dbc.spi.Connection slow = Mono.from(connections.create()).block(TIMEOUT);
+        try {
+            Mono.from(slow.beginTransaction()).block(TIMEOUT);
+            long lower = Mono.from(slow.createStatement("insert into events (type, occurred_at, dedup_key, payload) "
+                            + "values ('log.entry', now(), 'held-open', '{\"type\":\"log.entry\",\"data\":{}}') returning id")
+                    .execute()).flatMap(result -> Mono.from(result.map(row -> row.get(0, Long.class)))).block(TIMEOUT);
+            var received = stream.events(null, null).take(2).map(frame -> Long.parseLong(frame.id())).collectList().toFuture();
+            awaitSubscribers(1);
+            long higher = stream.ingestMessage("conv-held", 1, "committed first").block(TIMEOUT);
+            assertThat(higher).isGreaterThan(lower);
+            // The higher offset is committed, but the lower one may still commit: nothing is delivered.
+            org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(TIMEOUT)
+                    .until(() -> !received.isDone() && hub.cursor() < lower);
+            Mono.from(slow.commitTransaction()).block(TIMEOUT);
+            assertThat(received.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join()).containsExactly(lower, higher);
+        } finally {
+            Mono.from(slow.close()).block(TIMEOUT);
+        }
+    }
+
     @Test
     void namedStreamsCarryTheTypeAsEventName() {
         StepVerifier.create(stream.stream("named=true", null))

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.test.context.TestComponent;
@@ -58,6 +59,14 @@ public class Api {
 
     public long count(String sql, Object... args) {
         return number(sql, args).longValue();
+    }
+
+    public List<Long> numbers(String sql, Object... args) {
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
+        for (int i = 0; i < args.length; i++) {
+            spec = spec.bind(i, args[i]);
+        }
+        return spec.map(row -> ((Number) row.get(0)).longValue()).all().collectList().block(Duration.ofSeconds(10));
     }
 
     public Number number(String sql, Object... args) {
