@@ -95,7 +95,9 @@ class StreamController {
         ServerSentEvent.Builder<String> connected = ServerSentEvent.builder(
                         "{\"type\":\"connected\",\"recovered\":" + plan.recovered() + "}")
                 .retry(properties.reconnectDelay());
-        return Flux.merge(events, heartbeats)
+        // Prefetch 1: the subscriber's hub queue (SSE_MAX_PENDING) is the buffer that counts,
+        // so a slow client is detected there instead of hiding in operator queues.
+        return Flux.merge(1, events, heartbeats)
                 .take(jittered(properties.maxLifetime()))
                 .concatWith(Mono.fromSupplier(this::reconnectHint))
                 .onErrorResume(StreamHub.SlowConsumerException.class, error -> {

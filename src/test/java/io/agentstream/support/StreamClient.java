@@ -31,11 +31,19 @@ public final class StreamClient {
 
     /** Every SSE frame, heartbeats and hints included. */
     public Flux<ServerSentEvent<String>> stream(String query, String lastEventId) {
+        return stream(query, lastEventId, null);
+    }
+
+    /** As {@link #stream(String, String)}, through a proxy that reports the client as {@code forwardedFor}. */
+    public Flux<ServerSentEvent<String>> stream(String query, String lastEventId, String forwardedFor) {
         return web.get().uri("/api/realtime/stream" + (query == null ? "" : "?" + query))
                 .header("Authorization", "Bearer " + Api.KEY)
                 .headers(headers -> {
                     if (lastEventId != null) {
                         headers.set("Last-Event-ID", lastEventId);
+                    }
+                    if (forwardedFor != null) {
+                        headers.set("X-Forwarded-For", forwardedFor);
                     }
                 })
                 .accept(MediaType.TEXT_EVENT_STREAM)
