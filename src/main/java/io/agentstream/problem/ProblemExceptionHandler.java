@@ -64,9 +64,11 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return unavailable;
         }
         if (failure instanceof ErrorResponse errorResponse) {
-            if (errorResponse.getStatusCode().is5xxServerError()) {
+            if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
                 log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
             } else if (log.isDebugEnabled()) {
+                // An ApiProblem is a deliberate answer (a 503 from admission control, say): a
+                // reconnect storm must not flood the log with them; metrics count them.
                 // The problem's type and status only: details may quote the client's input.
                 log.debug("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                         errorResponse.getStatusCode().value(), errorResponse.getBody().getType());
