@@ -20,11 +20,20 @@ class EventLog {
 
     static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Snapshot bounds of a read: no transaction with an id below xmin is in progress. */
-    record Snapshot(long xmin, long xmax) {
+    /**
+     * Where a read stood among transactions: every transaction id below {@code xmin} had
+     * ended; {@code next} was drawn after the read's snapshot, so every transaction that
+     * could have drawn an offset the read saw has an id below it.
+     */
+    record Snapshot(long xmin, long xmax, long next) {
 
+        /**
+         * Nothing was running when the snapshot was taken: none in its in-progress list
+         * (xmin = xmax), and no transaction id handed out beyond the latest completed one
+         * (the read's own id is the next after it).
+         */
         boolean quiescent() {
-            return xmin >= xmax;
+            return xmin >= xmax && next == xmax;
         }
     }
 
@@ -102,7 +111,7 @@ class EventLog {
     }
 
     private static Snapshot snapshot(Readable row) {
-        return new Snapshot(row.get("xmin", Long.class), row.get("xmax", Long.class));
+        return new Snapshot(row.get("xmin", Long.class), row.get("xmax", Long.class), row.get("next", Long.class));
     }
 
     private static StreamEvent event(Readable row) {

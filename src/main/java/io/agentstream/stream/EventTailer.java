@@ -122,7 +122,7 @@ class EventTailer implements SmartLifecycle {
             Head candidate = startCandidate;
             if (head.snapshot().quiescent()) {
                 begin(head.head());
-            } else if (candidate != null && head.snapshot().xmin() >= candidate.snapshot().xmax()) {
+            } else if (candidate != null && head.snapshot().xmin() >= candidate.snapshot().next()) {
                 begin(candidate.head());
             } else {
                 if (candidate == null) {

@@ -7,11 +7,11 @@ import io.agentstream.stream.EventLog.Snapshot;
 /**
  * Decides which offsets are final, so the stream never delivers N while a lower offset can
  * still commit. Offsets are drawn only after the writing transaction has its id (migration
- * V2), so every offset that existed when snapshot S was taken belongs to a transaction
- * with an id below S's xmax. Once a later snapshot's xmin reaches S's xmax, all of those
- * transactions have ended, and every offset up to the highest one seen in S is final:
- * committed and visible, or never to appear. A snapshot with nothing in progress
- * (xmin = xmax) settles what it sees at once.
+ * V2), so every offset up to the highest one a read saw belongs to a transaction whose id
+ * is below the id the read drew after its snapshot ({@code next}). Once a later read's
+ * xmin reaches that id, all of those transactions have ended, and every offset up to the
+ * highest one seen is final: committed and visible, or never to appear. A read whose
+ * snapshot had nothing running settles what it sees at once.
  *
  * <p>Not thread-safe: the tailer drives it from one serial loop.
  */
@@ -24,7 +24,7 @@ final class Settlement {
     private long cursor;
     private long settledUpTo;
     private long candidateMax = -1;
-    private long candidateXmax = -1;
+    private long candidateNext = -1;
 
     Settlement(long start) {
         this.cursor = start;
@@ -41,7 +41,7 @@ final class Settlement {
      * @param full     whether the read hit its limit (more events may follow)
      */
     Step onRead(Snapshot snapshot, List<StreamEvent> events, boolean full) {
-        if (candidateMax >= 0 && snapshot.xmin() >= candidateXmax) {
+        if (candidateMax >= 0 && snapshot.xmin() >= candidateNext) {
             settledUpTo = Math.max(settledUpTo, candidateMax);
             candidateMax = -1;
         }
@@ -61,7 +61,7 @@ final class Settlement {
         }
         if (deliverable < events.size() && candidateMax < 0) {
             candidateMax = lastSeen;
-            candidateXmax = snapshot.xmax();
+            candidateNext = snapshot.next();
         }
         return new Step(events.subList(0, deliverable), cursor, full && deliverable == events.size(), candidateMax >= 0);
     }
