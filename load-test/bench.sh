@@ -23,61 +23,14 @@ DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-20}
 CONVERSATIONS=${CONVERSATIONS:-50}
 PORT=${PORT:-18181}
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 for n in CONCURRENCY DURATION WARMUP CONVERSATIONS PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
 done
 
-KEY=bench-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-DB=agentstream_bench_$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-WORK=$(mktemp -d -t agentstream-bench.XXXXXX)
-APP_PID=
-DB_CREATED=
-
-log() { echo "[bench] $*" >&2; }
-
-stop_app() {
-    [ -n "$APP_PID" ] || return 0
-    if kill -0 "$APP_PID" 2>/dev/null; then
-        kill "$APP_PID" 2>/dev/null || true
-        # Graceful shutdown should take a second or two; do not let a stuck JVM keep the
-        # database (and this script) hanging.
-        for _ in $(seq 1 40); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.5; done
-        kill -9 "$APP_PID" 2>/dev/null || true
-    fi
-    wait "$APP_PID" 2>/dev/null || true
-    APP_PID=
-}
-
-cleanup() {
-    local rc=$?
-    stop_app
-    rm -f "$WORK/agentstream.jar" # 45 MB; the logs are what is worth keeping
-    if [ -n "$DB_CREATED" ]; then
-        psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 \
-            || log "could not drop database $DB; drop it by hand"
-    fi
-    [ "$rc" -eq 0 ] || log "failed (exit $rc); app log and tool output kept in $WORK"
-}
-trap cleanup EXIT
-# Make Ctrl-C / kill go through the EXIT trap as well, so the app and database never leak.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=lib.sh
+. load-test/lib.sh
 
 # --- Tools ------------------------------------------------------------------------------------
-
-java_major() { "$1/bin/java" -version 2>&1 | sed -n -E '1s/.*version "(1\.)?([0-9]+).*/\2/p'; }
-
-find_java() {
-    local candidate major
-    for candidate in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*; do
-        [ -x "$candidate/bin/java" ] || continue
-        major=$(java_major "$candidate")
-        if [ "${major:-0}" -ge 21 ]; then echo "$candidate"; return 0; fi
-    done
-    echo "no JDK >= 21 found (looked at \$JAVA_HOME and /usr/lib/jvm/*)" >&2
-    return 1
-}
 
 for tool in psql pgbench curl; do
     command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
@@ -92,46 +45,13 @@ fi
 JAVA_HOME=$(find_java)
 export JAVA_HOME
 
-if [ ! -f target/agentstream.jar ]; then
-    log "building target/agentstream.jar with $JAVA_HOME"
-    # Offline first (fast, no network when ~/.m2 is populated); online if that fails.
-    ./mvnw -q -B -o package -DskipTests || ./mvnw -q -B package -DskipTests
-elif [ -n "$(find src pom.xml -newer target/agentstream.jar -type f -print -quit)" ]; then
-    log "note: target/agentstream.jar is older than the sources; delete it to benchmark the current code"
-fi
-# Run a private copy: a concurrent `mvnw package` rewriting target/ under a running JVM
-# would crash it mid-run.
-cp target/agentstream.jar "$WORK/agentstream.jar"
-
-# Benchmarking whatever else already listens on PORT would give a meaningless figure.
-if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then
-    echo "port $PORT is already in use; set PORT" >&2; exit 1
-fi
+prepare_jar
 
 # --- App on a fresh database ------------------------------------------------------------------
 
-psql -qX -v ON_ERROR_STOP=1 -d postgres -c "create database $DB" >/dev/null
-DB_CREATED=1
-log "database $DB, work dir $WORK"
-
+create_database
 # Pool as large as the load so that the app, like pgbench, can hold CONCURRENCY connections.
-DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT=$PORT AGENTPIPE_BRIDGE_API_KEY=$KEY \
-    DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) \
-    "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
-    >"$WORK/app.log" 2>&1 &
-APP_PID=$!
-
-deadline=$((SECONDS + 60))
-until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/health" 2>/dev/null; do
-    if ! kill -0 "$APP_PID" 2>/dev/null; then
-        tail -n 40 "$WORK/app.log" >&2; echo "the app exited during start-up" >&2; exit 1
-    fi
-    if [ "$SECONDS" -ge "$deadline" ]; then
-        tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within 60 s" >&2; exit 1
-    fi
-    sleep 0.5
-done
-log "app healthy after ~$((SECONDS - deadline + 60)) s"
+start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10))
 
 # --- Load definitions -------------------------------------------------------------------------
 
@@ -197,7 +117,7 @@ log "warm-up: wrk ${WARMUP} s"
 WARM=$(run_wrk warmup "$WARMUP" "$WORK/wrk-warmup.txt")
 # Start the measured ingest from empty tables, so rows stored can be checked against 201s.
 psql -qX -v ON_ERROR_STOP=1 -d "$DB" \
-    -c "truncate conversations, conversation_agents, messages, events restart identity cascade" >/dev/null
+    -c "truncate conversations, conversation_agents, messages, events cascade" >/dev/null
 
 # --- pgbench baseline -------------------------------------------------------------------------
 
@@ -264,9 +184,4 @@ TABLE
 
 echo
 echo "Raw output and app log: $WORK (pgbench.txt, wrk.txt, wrk-warmup.txt, app.log)"
-if grep -qE '\b(ERROR|WARN)\b|Exception' "$WORK/app.log"; then
-    echo "The app log has ERROR/WARN/Exception lines (first 10):"
-    grep -E '\b(ERROR|WARN)\b|Exception' "$WORK/app.log" | head -n 10
-else
-    echo "The app log has no ERROR/WARN/Exception lines."
-fi
+report_app_log

@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * Fans published events out to subscribers and keeps the most recent ones for resumes.
@@ -132,24 +133,28 @@ class StreamHub {
     private final class Subscriber {
 
         private final EventFilter filter;
+        private final Queue<StreamEvent> queue = Queues.<StreamEvent>unbounded(16).get();
         private final Sinks.Many<StreamEvent> sink;
 
         Subscriber(EventFilter filter) {
             this.filter = filter;
-            this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(maxPending));
+            // A queue that grows in small chunks and is bounded by the size check in offer():
+            // an idle stream holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
+            this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
         }
 
-        /** Called under the hub's lock only, so emissions are serialised. */
+        /** Called under the hub's lock only, so emissions are serialised (one producer). */
         void offer(StreamEvent event) {
             if (!filter.matches(event)) {
                 return;
             }
-            Sinks.EmitResult result = sink.tryEmitNext(event);
-            if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+            if (queue.size() >= maxPending) {
                 subscribers.remove(this);
                 slowConsumers.increment();
                 sink.tryEmitError(new SlowConsumerException());
-            } else if (result.isFailure()) {
+                return;
+            }
+            if (sink.tryEmitNext(event).isFailure()) {
                 subscribers.remove(this);
             }
         }

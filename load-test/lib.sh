@@ -1,0 +1,104 @@
+# Shared by the load-test scripts: find a JDK, build and copy the jar, create a throwaway
+# database, start the app on it, wait for health, and clean everything up on exit.
+# The sourcing script sets PORT and may set APP_ENV (extra VAR=value words for the app).
+
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+KEY=bench-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+DB=agentstream_bench_$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+WORK=$(mktemp -d -t agentstream-bench.XXXXXX)
+APP_PID=
+DB_CREATED=
+
+log() { echo "[bench] $*" >&2; }
+
+stop_app() {
+    [ -n "$APP_PID" ] || return 0
+    if kill -0 "$APP_PID" 2>/dev/null; then
+        kill "$APP_PID" 2>/dev/null || true
+        # Graceful shutdown should take a second or two; do not let a stuck JVM keep the
+        # database (and this script) hanging.
+        for _ in $(seq 1 40); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$APP_PID" 2>/dev/null || true
+    fi
+    wait "$APP_PID" 2>/dev/null || true
+    APP_PID=
+}
+
+cleanup() {
+    local rc=$?
+    stop_app
+    rm -f "$WORK/agentstream.jar" # 45 MB; the logs are what is worth keeping
+    if [ -n "$DB_CREATED" ]; then
+        psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 \
+            || log "could not drop database $DB; drop it by hand"
+    fi
+    [ "$rc" -eq 0 ] || log "failed (exit $rc); app log and tool output kept in $WORK"
+}
+trap cleanup EXIT
+# Make Ctrl-C / kill go through the EXIT trap as well, so the app and database never leak.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+java_major() { "$1/bin/java" -version 2>&1 | sed -n -E '1s/.*version "(1\.)?([0-9]+).*/\2/p'; }
+
+find_java() {
+    local candidate major
+    for candidate in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/*; do
+        [ -x "$candidate/bin/java" ] || continue
+        major=$(java_major "$candidate")
+        if [ "${major:-0}" -ge 21 ]; then echo "$candidate"; return 0; fi
+    done
+    echo "no JDK >= 21 found (looked at \$JAVA_HOME and /usr/lib/jvm/*)" >&2
+    return 1
+}
+
+# Builds target/agentstream.jar when missing and runs a private copy: a concurrent
+# `mvnw package` rewriting target/ under a running JVM would crash it mid-run.
+prepare_jar() {
+    if [ ! -f target/agentstream.jar ]; then
+        log "building target/agentstream.jar with $JAVA_HOME"
+        # Offline first (fast, no network when ~/.m2 is populated); online if that fails.
+        ./mvnw -q -B -o package -DskipTests || ./mvnw -q -B package -DskipTests
+    elif [ -n "$(find src pom.xml -newer target/agentstream.jar -type f -print -quit)" ]; then
+        log "note: target/agentstream.jar is older than the sources; delete it to benchmark the current code"
+    fi
+    cp target/agentstream.jar "$WORK/agentstream.jar"
+}
+
+create_database() {
+    psql -qX -v ON_ERROR_STOP=1 -d postgres -c "create database $DB" >/dev/null
+    DB_CREATED=1
+    log "database $DB, work dir $WORK"
+}
+
+# start_app [VAR=value ...]: the app on the throwaway database, key $KEY, port $PORT.
+start_app() {
+    # Benchmarking whatever else already listens on PORT would give a meaningless figure.
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then
+        echo "port $PORT is already in use; set PORT" >&2; exit 1
+    fi
+    env DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT="$PORT" AGENTPIPE_BRIDGE_API_KEY="$KEY" "$@" \
+        "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
+        >"$WORK/app.log" 2>&1 &
+    APP_PID=$!
+    local deadline=$((SECONDS + 60)) started=$SECONDS
+    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/health" 2>/dev/null; do
+        if ! kill -0 "$APP_PID" 2>/dev/null; then
+            tail -n 40 "$WORK/app.log" >&2; echo "the app exited during start-up" >&2; exit 1
+        fi
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within 60 s" >&2; exit 1
+        fi
+        sleep 0.5
+    done
+    log "app healthy after ~$((SECONDS - started)) s"
+}
+
+report_app_log() {
+    if grep -qE '\b(ERROR|WARN)\b|Exception' "$WORK/app.log"; then
+        echo "The app log has ERROR/WARN/Exception lines (first 10):"
+        grep -E '\b(ERROR|WARN)\b|Exception' "$WORK/app.log" | head -n 10
+    else
+        echo "The app log has no ERROR/WARN/Exception lines."
+    fi
+}
