@@ -102,6 +102,10 @@ class ConnectionRegistry {
         accepting = false;
     }
 
+    void startAccepting() {
+        accepting = true;
+    }
+
     private ApiProblem unavailable(String kind, String detail) {
         return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, kind, "Stream unavailable", detail)
                 .withHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds());

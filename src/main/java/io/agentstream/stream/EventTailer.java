@@ -1,6 +1,8 @@
 package io.agentstream.stream;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,6 +33,7 @@ class EventTailer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(EventTailer.class);
     private static final int READ_LIMIT = 1000;
     private static final Duration FIRST_RECHECK = Duration.ofMillis(1);
+    private static final Duration START_WAIT = Duration.ofSeconds(5);
 
     private final EventLog eventLog;
     private final StreamHub hub;
@@ -38,6 +41,7 @@ class EventTailer implements SmartLifecycle {
     private final Duration pollInterval;
     private final Counter published;
     private final AtomicInteger wip = new AtomicInteger();
+    private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicBoolean recheckScheduled = new AtomicBoolean();
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile boolean running;
@@ -57,11 +61,23 @@ class EventTailer implements SmartLifecycle {
                 .register(meters);
     }
 
+    /**
+     * Waits (on the starting thread, never an event loop) up to {@link #START_WAIT} for the
+     * first read, so an instance does not open its port and then turn streams away; with
+     * PostgreSQL unreachable it starts anyway and streams get 503 until the first read.
+     */
     @Override
     public void start() {
         running = true;
         poll = Flux.interval(Duration.ZERO, pollInterval).subscribe(tick -> wake());
         remoteWakeUps = bus.wakeUps().subscribe(ignored -> wake());
+        try {
+            if (!started.await(START_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Stream has not read the event log within {} s; streams get 503 until it has", START_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -110,6 +126,10 @@ class EventTailer implements SmartLifecycle {
     }
 
     private void afterRead(boolean again) {
+        if (!running) {
+            wip.set(0);
+            return;
+        }
         if (!again && wip.compareAndSet(1, 0)) {
             return;
         }
@@ -138,6 +158,7 @@ class EventTailer implements SmartLifecycle {
         hub.start(position);
         settlement = new Settlement(position);
         startCandidate = null;
+        started.countDown();
         log.info("Stream started at offset {}", position);
     }
 

@@ -24,8 +24,10 @@ class StreamShutdown implements SmartLifecycle {
         this.hub = hub;
     }
 
+    /** Also after a stop: a stopped context can be started again (tests pause idle contexts). */
     @Override
     public void start() {
+        registry.startAccepting();
         running = true;
     }
 
