@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import io.agentstream.ingest.event.EventData;
 import io.agentstream.ingest.event.EventType;
 import io.agentstream.ingest.event.MessageCreated;
 import io.agentstream.ingest.validation.Rfc3339Validator;
 import io.agentstream.problem.FieldError;
+import io.agentstream.problem.FieldPaths;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.stereotype.Component;
@@ -33,7 +33,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 class EventParser {
 
-    private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
 
     private final Validator validator;
 
@@ -257,8 +256,7 @@ class EventParser {
 
     /** {@code participants[0].agentType} becomes {@code participants[0].agent_type}. */
     static String wirePath(String beanPath) {
-        String path = beanPath.replace(".<list element>", "").replace("<list element>", "");
-        return CAMEL_HUMP.matcher(path).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return FieldPaths.wire(beanPath);
     }
 
     private static String jsonPath(String root, JacksonException e) {

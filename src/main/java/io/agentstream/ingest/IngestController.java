@@ -7,11 +7,9 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.agentstream.ingest.EventParser.ParsedLine;
+import io.agentstream.http.BoundedBody;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -135,33 +133,7 @@ class IngestController {
     }
 
     private Mono<byte[]> readBody(ServerHttpRequest request) {
-        long max = properties.maxBodySize().toBytes();
-        long declared = request.getHeaders().getContentLength();
-        if (declared > max) {
-            return Mono.error(bodyTooLarge(max));
-        }
-        return DataBufferUtils.join(request.getBody(), (int) Math.min(max, Integer.MAX_VALUE))
-                .map(IngestController::drain)
-                .defaultIfEmpty(new byte[0])
-                .timeout(properties.readTimeout(), Mono.error(() -> new ApiProblem(HttpStatus.REQUEST_TIMEOUT,
-                        "body-timeout", "Request body too slow",
-                        "The request body did not arrive within " + properties.readTimeout().toSeconds()
-                                + " s (INGEST_READ_TIMEOUT).")))
-                .onErrorMap(DataBufferLimitException.class, e -> bodyTooLarge(max));
-    }
-
-    private static byte[] drain(DataBuffer buffer) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-        } finally {
-            DataBufferUtils.release(buffer);
-        }
-    }
-
-    private static ApiProblem bodyTooLarge(long max) {
-        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-                "The request body exceeds the limit of " + max + " bytes (INGEST_MAX_BODY_SIZE).");
+        return BoundedBody.read(request, properties.maxBodySize().toBytes(), "INGEST_MAX_BODY_SIZE",
+                properties.readTimeout(), "INGEST_READ_TIMEOUT");
     }
 }

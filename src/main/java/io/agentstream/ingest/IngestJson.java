@@ -23,9 +23,9 @@ import tools.jackson.databind.type.LogicalType;
  * JSON as ingest reads it: strict (duplicate keys, trailing garbage, numbers in strings
  * and strings in numbers are errors, not guesses), decimals kept exact, snake_case fields.
  */
-final class IngestJson {
+public final class IngestJson {
 
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

@@ -37,6 +37,13 @@ public class ApiProblem extends ErrorResponseException {
         return this;
     }
 
+    /** The bad fields this problem lists; empty when it names none. */
+    @SuppressWarnings("unchecked")
+    public List<FieldError> fieldErrors() {
+        Object errors = getBody().getProperties() == null ? null : getBody().getProperties().get("errors");
+        return errors instanceof List<?> list ? (List<FieldError>) list : List.of();
+    }
+
     public ApiProblem withProperty(String name, Object value) {
         getBody().setProperty(name, value);
         return this;

@@ -1,0 +1,56 @@
+package io.agentstream.http;
+
+import java.time.Duration;
+
+import io.agentstream.problem.ApiProblem;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads a request body into memory, never more than a limit: a declared Content-Length
+ * above it is refused before reading, and the count is checked again while reading, for
+ * chunked bodies. A body that stalls gets 408 instead of holding the connection.
+ */
+public final class BoundedBody {
+
+    private BoundedBody() {
+    }
+
+    /**
+     * @param limitVariable the environment variable that sets {@code maxBytes}, named in the 413
+     * @param timeoutVariable the environment variable that sets {@code timeout}, named in the 408
+     */
+    public static Mono<byte[]> read(ServerHttpRequest request, long maxBytes, String limitVariable,
+                                    Duration timeout, String timeoutVariable) {
+        long declared = request.getHeaders().getContentLength();
+        if (declared > maxBytes) {
+            return Mono.error(tooLarge(maxBytes, limitVariable));
+        }
+        return DataBufferUtils.join(request.getBody(), (int) Math.min(maxBytes, Integer.MAX_VALUE))
+                .map(BoundedBody::drain)
+                .defaultIfEmpty(new byte[0])
+                .timeout(timeout, Mono.error(() -> new ApiProblem(HttpStatus.REQUEST_TIMEOUT,
+                        "body-timeout", "Request body too slow",
+                        "The request body did not arrive within " + timeout.toSeconds() + " s (" + timeoutVariable + ").")))
+                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(maxBytes, limitVariable));
+    }
+
+    private static byte[] drain(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    private static ApiProblem tooLarge(long maxBytes, String limitVariable) {
+        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+                "The request body exceeds the limit of " + maxBytes + " bytes (" + limitVariable + ").");
+    }
+}

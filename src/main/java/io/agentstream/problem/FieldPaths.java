@@ -1,0 +1,19 @@
+package io.agentstream.problem;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Field names as clients wrote them: Java bean paths turned back into snake_case JSON paths. */
+public final class FieldPaths {
+
+    private static final Pattern CAMEL_HUMP = Pattern.compile("([a-z0-9])([A-Z])");
+
+    private FieldPaths() {
+    }
+
+    /** {@code participants[0].agentType} becomes {@code participants[0].agent_type}. */
+    public static String wire(String beanPath) {
+        String path = beanPath.replace(".<list element>", "").replace("<list element>", "");
+        return CAMEL_HUMP.matcher(path).replaceAll("$1_$2").toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,78 @@
+package io.agentstream.upload;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import io.agentstream.ingest.event.SystemInfo;
+import io.agentstream.ingest.validation.Amount;
+import io.agentstream.ingest.validation.Count;
+import io.agentstream.ingest.validation.Identifier;
+import io.agentstream.ingest.validation.Limit;
+import io.agentstream.ingest.validation.Rfc3339;
+import io.agentstream.ingest.validation.ShortText;
+import io.agentstream.ingest.validation.WithinLimit;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+
+/**
+ * A recorded session as the AgentPipe web app takes it ({@code POST /api/sessions/upload},
+ * application/json), which is also what {@code export?format=json} writes. Field rules
+ * mirror the events' ({@code conversation.started}, {@code message.created}).
+ */
+public record SessionUpload(
+        @NotNull @Valid Conversation conversation,
+        List<@NotNull @Valid Agent> agents,
+        @NotNull List<@NotNull @Valid Message> messages) {
+
+    /** @param totalDuration milliseconds, as the web app's schema has it */
+    public record Conversation(
+            @Identifier String id,
+            @ShortText String name,
+            @ShortText String mode,
+            @WithinLimit(Limit.CONTENT) String initialPrompt,
+            @PositiveOrZero @Max(Integer.MAX_VALUE) Long maxTurns,
+            @NotNull @Rfc3339 String startedAt,
+            @Rfc3339 String completedAt,
+            @NotNull @Pattern(regexp = "ACTIVE|COMPLETED|INTERRUPTED|ERROR",
+                    message = "must be one of ACTIVE, COMPLETED, INTERRUPTED, ERROR") String status,
+            @Count Long totalMessages,
+            @PositiveOrZero @Max(Integer.MAX_VALUE) Long totalTurns,
+            @Count Long totalTokens,
+            @Amount BigDecimal totalCost,
+            @Count Long totalDuration,
+            @Valid SystemInfo systemInfo) {
+    }
+
+    public record Agent(
+            @NotBlank @ShortText String agentType,
+            @ShortText String agentName,
+            @Identifier String agentId,
+            @ShortText String model,
+            @ShortText String cliVersion,
+            @ShortText String agentVersion,
+            @WithinLimit(Limit.CONTENT) String prompt) {
+    }
+
+    public record Message(
+            @Identifier String messageId,
+            @Identifier String agentId,
+            @NotBlank @ShortText String agentType,
+            @ShortText String agentName,
+            @ShortText String agentVersion,
+            @ShortText String role,
+            @NotNull @WithinLimit(Limit.CONTENT) String content,
+            @NotNull @Rfc3339 String timestamp,
+            @PositiveOrZero @Max(Integer.MAX_VALUE) Long sequenceNumber,
+            @PositiveOrZero @Max(Integer.MAX_VALUE) Long turnNumber,
+            @Count Long tokensUsed,
+            @Count Long inputTokens,
+            @Count Long outputTokens,
+            @Amount BigDecimal cost,
+            @ShortText String model,
+            @Count Long durationMs) {
+    }
+}

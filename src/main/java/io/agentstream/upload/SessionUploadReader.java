@@ -1,0 +1,109 @@
+package io.agentstream.upload;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import io.agentstream.ingest.IngestJson;
+import io.agentstream.problem.ApiProblem;
+import io.agentstream.problem.FieldError;
+import io.agentstream.problem.FieldPaths;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+
+/**
+ * Turns a JSON upload body into a checked {@link SessionUpload}: strict JSON, the message
+ * count limit (413), then every field rule at once, each bad field named as
+ * {@code messages[3].content}.
+ */
+@Component
+class SessionUploadReader {
+
+    private static final int MAX_ERRORS = 100;
+
+    private final Validator validator;
+    private final UploadProperties properties;
+
+    SessionUploadReader(Validator validator, UploadProperties properties) {
+        this.validator = validator;
+        this.properties = properties;
+    }
+
+    SessionUpload read(byte[] body) {
+        if (body.length == 0) {
+            throw invalid("The request body is empty; send {conversation, agents, messages}.", List.of());
+        }
+        SessionUpload upload;
+        try {
+            upload = IngestJson.MAPPER.readValue(body, SessionUpload.class);
+        } catch (StreamReadException e) {
+            throw new ApiProblem(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+                    "The body is not valid JSON: " + e.getOriginalMessage());
+        } catch (JacksonException e) {
+            throw invalid("A field has the wrong type.", List.of(new FieldError(path(e), "has the wrong type")));
+        }
+        if (upload == null) {
+            throw invalid("The body must be a JSON object {conversation, agents, messages}.", List.of());
+        }
+        if (upload.messages() != null && upload.messages().size() > properties.maxMessages()) {
+            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
+                    "An upload holds at most " + properties.maxMessages() + " messages (UPLOAD_MAX_MESSAGES); this one has "
+                            + upload.messages().size() + ".");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (ConstraintViolation<SessionUpload> violation : validator.validate(upload)) {
+            errors.add(new FieldError(FieldPaths.wire(violation.getPropertyPath().toString()), violation.getMessage()));
+        }
+        findNul(upload, "", errors);
+        if (!errors.isEmpty()) {
+            errors.sort(Comparator.comparing(FieldError::field));
+            throw invalid(errors.size() + (errors.size() == 1 ? " field is" : " fields are") + " invalid; nothing was stored.",
+                    errors.subList(0, Math.min(errors.size(), MAX_ERRORS)));
+        }
+        return upload;
+    }
+
+    /** PostgreSQL text cannot hold U+0000; name the field instead of failing the insert. */
+    private static void findNul(Object value, String path, List<FieldError> errors) {
+        if (value instanceof String text) {
+            if (text.indexOf('\0') >= 0) {
+                errors.add(new FieldError(path, "must not contain the NUL character (U+0000)"));
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                findNul(list.get(i), path + "[" + i + "]", errors);
+            }
+        } else if (value != null && value.getClass().isRecord()) {
+            for (RecordComponent component : value.getClass().getRecordComponents()) {
+                try {
+                    String name = FieldPaths.wire(component.getName());
+                    findNul(component.getAccessor().invoke(value), path.isEmpty() ? name : path + "." + name, errors);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(body)" : path.toString();
+    }
+
+    private static ApiProblem invalid(String detail, List<FieldError> errors) {
+        ApiProblem problem = new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-upload", "Invalid upload", detail);
+        return errors.isEmpty() ? problem : problem.withErrors(errors);
+    }
+}

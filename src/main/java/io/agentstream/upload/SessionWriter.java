@@ -1,0 +1,216 @@
+package io.agentstream.upload;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import io.agentstream.ingest.IngestJson;
+import io.agentstream.ingest.validation.Rfc3339Validator;
+import io.agentstream.upload.SessionUpload.Agent;
+import io.agentstream.upload.SessionUpload.Conversation;
+import io.agentstream.upload.SessionUpload.Message;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Stores a JSON upload. Runs inside the caller's transaction: conversation (new, or a
+ * placeholder described now, or known and left as it is), participants (only when none are
+ * stored yet), then messages in chunks of multi-row inserts that skip the ones already
+ * stored, then one {@code session.uploaded} event when anything was added.
+ */
+@Component
+class SessionWriter {
+
+    static final int CHUNK = 1000;
+
+    private final DatabaseClient db;
+
+    SessionWriter(DatabaseClient db) {
+        this.db = db;
+    }
+
+    /** The conversation's id: as given, else derived from what describes it, so a re-upload finds it again. */
+    static String conversationId(Conversation conversation) {
+        if (conversation.id() != null) {
+            return conversation.id();
+        }
+        String identity = String.join("\u0000", "upload", String.valueOf(conversation.name()),
+                String.valueOf(conversation.mode()), String.valueOf(conversation.initialPrompt()), conversation.startedAt());
+        return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** A message's id: as given, else derived from its content and place, so a re-upload skips it. */
+    static String messageId(String conversationId, Message message) {
+        if (message.messageId() != null) {
+            return message.messageId();
+        }
+        String identity = String.join("\u0000", conversationId, String.valueOf(message.sequenceNumber()),
+                message.timestamp(), message.agentType(), String.valueOf(message.agentName()), message.content());
+        return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    Mono<UploadResult> write(SessionUpload upload) {
+        Conversation conversation = upload.conversation();
+        String id = conversationId(conversation);
+        return insertConversation(id, conversation)
+                .flatMap(created -> describe(id, conversation)
+                        .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
+                        .flatMap(agents -> insertMessages(id, upload.messages())
+                                .flatMap(messages -> finish(id, created, agents, messages))));
+    }
+
+    private Mono<Boolean> insertConversation(String id, Conversation c) {
+        GenericExecuteSpec spec = db.sql(UploadSql.INSERT_CONVERSATION);
+        Map<String, Object> values = describing(id, c);
+        values.put("status", c.status());
+        values.put("agentpipe_version", c.systemInfo() == null ? null : c.systemInfo().agentpipeVersion());
+        values.put("os", c.systemInfo() == null ? null : c.systemInfo().os());
+        values.put("os_version", c.systemInfo() == null ? null : c.systemInfo().osVersion());
+        values.put("go_version", c.systemInfo() == null ? null : c.systemInfo().goVersion());
+        values.put("architecture", c.systemInfo() == null ? null : c.systemInfo().effectiveArchitecture());
+        values.put("completed_at", timestamp(c.completedAt()));
+        values.put("total_messages", c.totalMessages());
+        values.put("total_turns", c.totalTurns() == null ? null : c.totalTurns().intValue());
+        values.put("total_tokens", c.totalTokens());
+        values.put("total_cost", c.totalCost());
+        values.put("duration_seconds", c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
+        return bindAll(spec, values).map(row -> true).first().defaultIfEmpty(false);
+    }
+
+    private Mono<Void> describe(String id, Conversation c) {
+        return bindAll(db.sql(UploadSql.LOCK_AND_DESCRIBE), describing(id, c)).then();
+    }
+
+    private static Map<String, Object> describing(String id, Conversation c) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("id", id);
+        values.put("name", c.name());
+        values.put("mode", c.mode());
+        values.put("initial_prompt", c.initialPrompt());
+        values.put("max_turns", c.maxTurns() == null ? null : c.maxTurns().intValue());
+        values.put("started_at", timestamp(c.startedAt()));
+        return values;
+    }
+
+    private Mono<Long> insertAgents(String id, List<Agent> agents) {
+        if (agents.isEmpty()) {
+            return Mono.just(0L);
+        }
+        return db.sql(UploadSql.COUNT_AGENTS).bind("id", id).map(row -> row.get("agents", Long.class)).one()
+                .flatMap(stored -> {
+                    if (stored > 0) {
+                        return Mono.just(0L);
+                    }
+                    String[] positions = new String[agents.size()];
+                    for (int i = 0; i < positions.length; i++) {
+                        positions[i] = Integer.toString(i);
+                    }
+                    return db.sql(UploadSql.INSERT_AGENTS).bind("id", id)
+                            .bind("positions", positions)
+                            .bind("agent_types", column(agents, Agent::agentType))
+                            .bind("names", column(agents, Agent::agentName))
+                            .bind("agent_ids", column(agents, Agent::agentId))
+                            .bind("models", column(agents, Agent::model))
+                            .bind("cli_versions", column(agents, Agent::cliVersion))
+                            .bind("agent_versions", column(agents, Agent::agentVersion))
+                            .bind("prompts", column(agents, Agent::prompt))
+                            .fetch().rowsUpdated();
+                });
+    }
+
+    private Mono<Long> insertMessages(String id, List<Message> messages) {
+        List<List<Message>> chunks = new ArrayList<>();
+        for (int from = 0; from < messages.size(); from += CHUNK) {
+            chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
+        }
+        return Flux.fromIterable(chunks)
+                .concatMap(chunk -> db.sql(UploadSql.INSERT_MESSAGES).bind("id", id)
+                        .bind("message_ids", column(chunk, m -> messageId(id, m)))
+                        .bind("agent_ids", column(chunk, Message::agentId))
+                        .bind("agent_types", column(chunk, Message::agentType))
+                        .bind("agent_names", column(chunk, Message::agentName))
+                        .bind("agent_versions", column(chunk, Message::agentVersion))
+                        .bind("roles", column(chunk, Message::role))
+                        .bind("contents", column(chunk, Message::content))
+                        .bind("sequence_numbers", column(chunk, Message::sequenceNumber))
+                        .bind("turn_numbers", column(chunk, Message::turnNumber))
+                        .bind("tokens_used", column(chunk, Message::tokensUsed))
+                        .bind("input_tokens", column(chunk, Message::inputTokens))
+                        .bind("output_tokens", column(chunk, Message::outputTokens))
+                        .bind("costs", column(chunk, m -> m.cost() == null ? null : m.cost().toPlainString()))
+                        .bind("models", column(chunk, Message::model))
+                        .bind("durations", column(chunk, Message::durationMs))
+                        .bind("created_ats", column(chunk, Message::timestamp))
+                        .map(row -> row.get("created", Long.class)).one())
+                .reduce(0L, Long::sum);
+    }
+
+    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated) {
+        Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
+                .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
+                        row.get("total_cost", BigDecimal.class),
+                        !conversationCreated && agentsCreated == 0 && messagesCreated == 0))
+                .one();
+        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result).thenReturn(result));
+    }
+
+    /** The one log event of the upload; its key is unique because it is written only when something was added. */
+    Mono<Long> recordUpload(UploadResult result) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("conversation_id", result.conversationId());
+        data.put("messages_created", result.messagesCreated());
+        data.put("agents_created", result.agentsCreated());
+        data.put("total_tokens", result.totalTokens());
+        data.put("total_cost", result.totalCost());
+        OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", "session.uploaded");
+        event.put("timestamp", now.toString());
+        event.put("data", data);
+        return db.sql(UploadSql.INSERT_UPLOADED_EVENT)
+                .bind("id", result.conversationId())
+                .bind("occurred_at", now)
+                .bind("dedup_key", "session.uploaded:" + result.conversationId() + ":" + UUID.randomUUID())
+                .bind("payload", IngestJson.MAPPER.writeValueAsString(event))
+                .map(row -> row.get("id", Long.class)).one();
+    }
+
+    private static <T> String[] column(List<T> rows, Function<T, Object> field) {
+        String[] values = new String[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            Object value = field.apply(rows.get(i));
+            values[i] = value == null ? null : value.toString();
+        }
+        return values;
+    }
+
+    private static OffsetDateTime timestamp(String text) {
+        return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();
+    }
+
+    private static GenericExecuteSpec bindAll(GenericExecuteSpec spec, Map<String, Object> values) {
+        for (Map.Entry<String, Object> entry : values.entrySet()) {
+            spec = entry.getValue() == null ? spec.bindNull(entry.getKey(), nullType(entry.getKey())) : spec.bind(entry.getKey(), entry.getValue());
+        }
+        return spec;
+    }
+
+    private static Class<?> nullType(String column) {
+        return switch (column) {
+            case "max_turns", "total_turns" -> Integer.class;
+            case "total_messages", "total_tokens" -> Long.class;
+            case "total_cost", "duration_seconds" -> BigDecimal.class;
+            case "started_at", "completed_at" -> OffsetDateTime.class;
+            default -> String.class;
+        };
+    }
+}

@@ -1,0 +1,140 @@
+package io.agentstream.upload;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.agentstream.database.DatabaseErrors;
+import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.http.BoundedBody;
+import io.agentstream.ingest.EventLogReplay;
+import io.agentstream.ingest.EventWriter.WriteResult;
+import io.agentstream.ingest.IngestEvent;
+import io.agentstream.ingest.event.ConversationStarted;
+import io.agentstream.ingest.event.EventType;
+import io.agentstream.problem.ApiProblem;
+import io.agentstream.stream.EventsCommitted;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/sessions/upload}: a recorded session, as JSON {conversation, agents,
+ * messages} or as the CLI's ndjson event log. One transaction: any invalid message rejects
+ * the whole upload and nothing is stored. The same upload again stores nothing and says
+ * {@code duplicate: true}.
+ */
+@RestController
+class UploadController {
+
+    static final String SOURCE = "cli-upload";
+    private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(2);
+
+    private final UploadProperties properties;
+    private final SessionUploadReader reader;
+    private final SessionWriter writer;
+    private final EventLogReplay replay;
+    private final TransactionalOperator transactions;
+    private final DatabaseClient db;
+    private final ApplicationEventPublisher publisher;
+    private final Duration readTimeout;
+
+    UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogReplay replay,
+                     TransactionalOperator transactions, DatabaseClient db, ApplicationEventPublisher publisher,
+                     io.agentstream.ingest.IngestProperties ingest) {
+        this.properties = properties;
+        this.reader = reader;
+        this.writer = writer;
+        this.replay = replay;
+        this.transactions = transactions;
+        this.db = db;
+        this.publisher = publisher;
+        this.readTimeout = ingest.readTimeout();
+    }
+
+    @PostMapping("/api/sessions/upload")
+    Mono<ResponseEntity<Map<String, Object>>> upload(ServerHttpRequest request) {
+        MediaType type = request.getHeaders().getContentType();
+        boolean ndjson = type != null && (type.isCompatibleWith(MediaType.APPLICATION_NDJSON)
+                || type.isCompatibleWith(MediaType.parseMediaType("application/jsonl")));
+        if (type == null || !(ndjson || type.isCompatibleWith(MediaType.APPLICATION_JSON))) {
+            return Mono.error(new ApiProblem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type",
+                    "Unsupported media type", "Send application/json ({conversation, agents, messages}) or "
+                    + "application/x-ndjson (the CLI's event log)."));
+        }
+        return BoundedBody.read(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
+                .flatMap(body -> ndjson ? uploadLog(body) : uploadSession(body))
+                .timeout(UPLOAD_TIMEOUT)
+                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
+                .doOnSuccess(result -> {
+                    if (!result.duplicate()) {
+                        publisher.publishEvent(EventsCommitted.INSTANCE);
+                    }
+                })
+                .map(UploadController::response);
+    }
+
+    private Mono<UploadResult> uploadSession(byte[] body) {
+        SessionUpload upload = reader.read(body);
+        return transactions.transactional(writer.write(upload));
+    }
+
+    private Mono<UploadResult> uploadLog(byte[] body) {
+        List<IngestEvent> events = replay.parse(body, SOURCE);
+        long messages = events.stream().filter(e -> e.type() == EventType.MESSAGE_CREATED).count();
+        if (messages > properties.maxMessages()) {
+            return Mono.error(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
+                    "An upload holds at most " + properties.maxMessages() + " messages (UPLOAD_MAX_MESSAGES); this one has "
+                            + messages + "."));
+        }
+        String conversationId = events.stream().map(IngestEvent::conversationId).filter(java.util.Objects::nonNull)
+                .findFirst().orElseThrow(() -> new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-upload", "Invalid upload",
+                        "The event log names no conversation (no event carries data.conversation_id)."));
+        Mono<UploadResult> work = replay.write(events).collectList().flatMap(results -> {
+            long messagesCreated = 0;
+            long agentsCreated = 0;
+            boolean added = false;
+            for (int i = 0; i < events.size(); i++) {
+                WriteResult result = results.get(i);
+                IngestEvent event = events.get(i);
+                added |= !result.duplicate();
+                if (!result.duplicate() && event.type() == EventType.MESSAGE_CREATED) {
+                    messagesCreated++;
+                }
+                if (!result.duplicate() && event.data() instanceof ConversationStarted started) {
+                    agentsCreated += started.effectiveParticipants().size();
+                }
+            }
+            boolean duplicate = !added;
+            long created = messagesCreated;
+            long agents = agentsCreated;
+            return db.sql(UploadSql.TOTALS).bind("id", conversationId)
+                    .map(row -> new UploadResult(conversationId, created, agents, row.get("total_tokens", Long.class),
+                            row.get("total_cost", java.math.BigDecimal.class), duplicate))
+                    .one()
+                    .flatMap(result -> duplicate ? Mono.just(result) : writer.recordUpload(result).thenReturn(result));
+        });
+        return transactions.transactional(work);
+    }
+
+    private static ResponseEntity<Map<String, Object>> response(UploadResult result) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("conversation_id", result.conversationId());
+        body.put("messages_created", result.messagesCreated());
+        body.put("agents_created", result.agentsCreated());
+        body.put("total_tokens", result.totalTokens());
+        body.put("total_cost", result.totalCost());
+        if (result.duplicate()) {
+            body.put("duplicate", true);
+        }
+        return ResponseEntity.status(result.duplicate() ? HttpStatus.OK : HttpStatus.CREATED).body(body);
+    }
+}

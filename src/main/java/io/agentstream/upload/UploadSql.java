@@ -1,0 +1,95 @@
+package io.agentstream.upload;
+
+/** Every statement of the upload path. Parameters are named; nothing is concatenated. */
+final class UploadSql {
+
+    private UploadSql() {
+    }
+
+    /** Returns the id only when the conversation is new. */
+    static final String INSERT_CONVERSATION = """
+            insert into conversations (id, name, mode, initial_prompt, max_turns, status, source, is_placeholder,
+                agentpipe_version, os, os_version, go_version, architecture, started_at, completed_at,
+                total_messages, total_turns, total_tokens, total_cost, duration_seconds)
+            values (:id, :name, :mode, :initial_prompt, :max_turns, :status, 'cli-upload', false,
+                :agentpipe_version, :os, :os_version, :go_version, :architecture, :started_at, :completed_at,
+                :total_messages, :total_turns, :total_tokens, :total_cost, :duration_seconds)
+            on conflict (id) do nothing
+            returning id
+            """;
+
+    /**
+     * A conversation that so far only events referred to (a placeholder) takes the
+     * upload's description. The row lock also serialises concurrent uploads of one session.
+     */
+    static final String LOCK_AND_DESCRIBE = """
+            update conversations set
+                name = case when is_placeholder then :name else name end,
+                mode = case when is_placeholder then :mode else mode end,
+                initial_prompt = case when is_placeholder then :initial_prompt else initial_prompt end,
+                max_turns = case when is_placeholder then :max_turns else max_turns end,
+                started_at = case when is_placeholder then :started_at else started_at end,
+                is_placeholder = false
+            where id = :id
+            """;
+
+    static final String COUNT_AGENTS = "select count(*) as agents from conversation_agents where conversation_id = :id";
+
+    static final String INSERT_AGENTS = """
+            insert into conversation_agents (conversation_id, position, agent_type, name, agent_id, model, cli_version,
+                agent_version, prompt)
+            select :id, a.position, a.agent_type, a.name, a.agent_id, a.model, a.cli_version, a.agent_version, a.prompt
+            from unnest(cast(:positions as integer[]), cast(:agent_types as text[]), cast(:names as text[]),
+                        cast(:agent_ids as text[]), cast(:models as text[]), cast(:cli_versions as text[]),
+                        cast(:agent_versions as text[]), cast(:prompts as text[]))
+                as a(position, agent_type, name, agent_id, model, cli_version, agent_version, prompt)
+            """;
+
+    /**
+     * One chunk of messages in one statement: the rows not already stored are inserted and
+     * the conversation's totals grow by exactly those, as ingest's per-message update does.
+     */
+    static final String INSERT_MESSAGES = """
+            with inserted as (
+                insert into messages (conversation_id, message_id, agent_id, agent_type, agent_name, agent_version, role,
+                    content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
+                    duration_ms, created_at)
+                select :id, m.* from unnest(
+                    cast(:message_ids as text[]), cast(:agent_ids as text[]), cast(:agent_types as text[]),
+                    cast(:agent_names as text[]), cast(:agent_versions as text[]), cast(:roles as text[]),
+                    cast(:contents as text[]), cast(:sequence_numbers as integer[]), cast(:turn_numbers as integer[]),
+                    cast(:tokens_used as bigint[]), cast(:input_tokens as bigint[]), cast(:output_tokens as bigint[]),
+                    cast(:costs as numeric[]), cast(:models as text[]), cast(:durations as bigint[]),
+                    cast(:created_ats as timestamptz[])) as m
+                on conflict (conversation_id, message_id) do nothing
+                returning tokens_used, input_tokens, output_tokens, cost, duration_ms, turn_number
+            ), totals as (
+                update conversations set
+                    message_count = message_count + (select count(*) from inserted),
+                    tokens_used = tokens_used + (select coalesce(sum(coalesce(tokens_used,
+                        case when input_tokens is null and output_tokens is null then 0
+                             else coalesce(input_tokens, 0) + coalesce(output_tokens, 0) end)), 0) from inserted),
+                    input_tokens = input_tokens + (select coalesce(sum(input_tokens), 0) from inserted),
+                    output_tokens = output_tokens + (select coalesce(sum(output_tokens), 0) from inserted),
+                    cost = cost + (select coalesce(sum(cost), 0) from inserted),
+                    messages_duration_ms = messages_duration_ms + (select coalesce(sum(duration_ms), 0) from inserted),
+                    max_turn_number = greatest(max_turn_number, (select max(turn_number) from inserted)),
+                    updated_at = now()
+                where id = :id
+            )
+            select count(*) as created from inserted
+            """;
+
+    /** The one event an upload adds to the log (not one per message). */
+    static final String INSERT_UPLOADED_EVENT = """
+            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
+            values ('session.uploaded', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb))
+            returning id
+            """;
+
+    /** The CLI's totals where it gave them, else those computed from the stored messages. */
+    static final String TOTALS = """
+            select coalesce(total_tokens, tokens_used) as total_tokens, coalesce(total_cost, cost) as total_cost
+            from conversations where id = :id
+            """;
+}
