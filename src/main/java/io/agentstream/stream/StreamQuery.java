@@ -6,12 +6,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.agentstream.http.QueryParameters;
 import io.agentstream.ingest.event.EventType;
-import io.agentstream.problem.ApiProblem;
-import io.agentstream.problem.FieldError;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.util.MultiValueMap;
 
 /**
  * The query parameters of the stream and of {@code /api/events}, checked up front: every
@@ -34,11 +31,10 @@ final class StreamQuery {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern OFFSET = Pattern.compile("\\d{1,18}");
 
-    private final MultiValueMap<String, String> params;
-    private final List<FieldError> errors = new ArrayList<>();
+    private final QueryParameters query;
 
     private StreamQuery(ServerHttpRequest request) {
-        this.params = request.getQueryParams();
+        this.query = new QueryParameters(request);
     }
 
     /** The stream's parameters. */
@@ -53,7 +49,7 @@ final class StreamQuery {
         StreamQuery query = new StreamQuery(request);
         EventFilter filter = query.filter();
         String header = request.getHeaders().getFirst("Last-Event-ID");
-        String resume = query.single("last_event_id");
+        String resume = query.query.single("last_event_id");
         Long resumeAfter = null;
         if (resume != null) {
             resumeAfter = query.resumePosition("last_event_id", resume);
@@ -61,58 +57,50 @@ final class StreamQuery {
             resumeAfter = query.resumePosition("Last-Event-ID", header.strip());
         }
         boolean named = query.bool("named");
-        query.failIfInvalid();
+        query.query.failIfInvalid();
         return new StreamParams(filter, resumeAfter, named);
     }
 
     static PageParams page(ServerHttpRequest request, int defaultLimit, int maxLimit) {
-        StreamQuery query = new StreamQuery(request);
-        EventFilter filter = query.filter();
+        StreamQuery stream = new StreamQuery(request);
+        EventFilter filter = stream.filter();
+        QueryParameters query = stream.query;
         String afterText = query.single("after");
         long after = 0;
         if (afterText != null) {
             if (OFFSET.matcher(afterText).matches()) {
                 after = Long.parseLong(afterText);
             } else {
-                query.errors.add(new FieldError("after", "must be an event offset (a non-negative integer)"));
+                query.reject("after", "must be an event offset (a non-negative integer)");
             }
         }
-        String limitText = query.single("limit");
-        int limit = defaultLimit;
-        if (limitText != null) {
-            if (limitText.matches("\\d{1,6}") && Integer.parseInt(limitText) >= 1 && Integer.parseInt(limitText) <= maxLimit) {
-                limit = Integer.parseInt(limitText);
-            } else {
-                query.errors.add(new FieldError("limit", "must be between 1 and " + maxLimit));
-            }
-        }
+        int limit = query.integer("limit", defaultLimit, 1, maxLimit);
         query.failIfInvalid();
         return new PageParams(filter, after, limit);
     }
 
     private EventFilter filter() {
-        String conversation = single("conversation_id");
-        String alias = single("conversationId");
+        String conversation = query.single("conversation_id");
+        String alias = query.single("conversationId");
         if (conversation != null && alias != null && !conversation.equals(alias)) {
-            errors.add(new FieldError("conversation_id", "conversation_id and conversationId disagree"));
+            query.reject("conversation_id", "conversation_id and conversationId disagree");
         }
         if (conversation == null) {
             conversation = alias;
         }
         if (conversation != null && !IDENTIFIER.matcher(conversation).matches()) {
-            errors.add(new FieldError("conversation_id",
-                    "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen"));
+            query.reject("conversation_id", "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen");
             conversation = null;
         }
         Set<String> types = null;
-        String typesText = single("types");
+        String typesText = query.single("types");
         if (typesText != null) {
             types = new LinkedHashSet<>();
             for (String type : typesText.split(",", -1)) {
                 String name = type.strip();
                 if (!KNOWN_TYPES.contains(name)) {
-                    errors.add(new FieldError("types", "unknown event type '" + abbreviate(name)
-                            + "'; known types: " + String.join(", ", KNOWN_TYPES)));
+                    query.reject("types", "unknown event type '" + abbreviate(name)
+                            + "'; known types: " + String.join(", ", KNOWN_TYPES));
                 } else {
                     types.add(name);
                 }
@@ -128,37 +116,19 @@ final class StreamQuery {
         if (OFFSET.matcher(value).matches()) {
             return Long.parseLong(value);
         }
-        errors.add(new FieldError(name, "must be an event id (a non-negative integer) or 'earliest'"));
+        query.reject(name, "must be an event id (a non-negative integer) or 'earliest'");
         return null;
     }
 
     private boolean bool(String name) {
-        String value = single(name);
+        String value = query.single(name);
         if (value == null) {
             return false;
         }
         if (!value.equals("true") && !value.equals("false")) {
-            errors.add(new FieldError(name, "must be true or false"));
+            query.reject(name, "must be true or false");
         }
         return value.equals("true");
-    }
-
-    private String single(String name) {
-        List<String> values = params.get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            errors.add(new FieldError(name, "must be given once"));
-        }
-        return values.getFirst() == null ? "" : values.getFirst();
-    }
-
-    private void failIfInvalid() {
-        if (!errors.isEmpty()) {
-            throw new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-query", "Invalid query parameters",
-                    "Some query parameters are invalid; see errors.").withErrors(errors);
-        }
     }
 
     private static String abbreviate(String value) {

@@ -61,6 +61,14 @@ public class Api {
         return number(sql, args).longValue();
     }
 
+    public List<Map<String, Object>> rows(String sql, Object... args) {
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
+        for (int i = 0; i < args.length; i++) {
+            spec = spec.bind(i, args[i]);
+        }
+        return spec.fetch().all().collectList().block(Duration.ofSeconds(30));
+    }
+
     public List<Long> numbers(String sql, Object... args) {
         DatabaseClient.GenericExecuteSpec spec = db.sql(sql);
         for (int i = 0; i < args.length; i++) {
