@@ -26,13 +26,22 @@ public final class BoundedBody {
      */
     public static Mono<byte[]> read(ServerHttpRequest request, long maxBytes, String limitVariable,
                                     Duration timeout, String timeoutVariable) {
+        return join(request, maxBytes, limitVariable, timeout, timeoutVariable)
+                .map(BoundedBody::drain)
+                .defaultIfEmpty(new byte[0]);
+    }
+
+    /**
+     * As {@link #read}, but hands over the joined buffer itself (empty when there is no
+     * body), so a large body can be parsed from it without a copy. The caller releases it.
+     */
+    public static Mono<DataBuffer> join(ServerHttpRequest request, long maxBytes, String limitVariable,
+                                        Duration timeout, String timeoutVariable) {
         long declared = request.getHeaders().getContentLength();
         if (declared > maxBytes) {
             return Mono.error(tooLarge(maxBytes, limitVariable));
         }
         return DataBufferUtils.join(request.getBody(), (int) Math.min(maxBytes, Integer.MAX_VALUE))
-                .map(BoundedBody::drain)
-                .defaultIfEmpty(new byte[0])
                 .timeout(timeout, Mono.error(() -> new ApiProblem(HttpStatus.REQUEST_TIMEOUT,
                         "body-timeout", "Request body too slow",
                         "The request body did not arrive within " + timeout.toSeconds() + " s (" + timeoutVariable + ").")))

@@ -1,5 +1,6 @@
 package io.agentstream.upload;
 
+import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,8 +35,8 @@ class SessionUploadReader {
         this.properties = properties;
     }
 
-    SessionUpload read(byte[] body) {
-        if (body.length == 0) {
+    SessionUpload read(InputStream body, int length) {
+        if (length == 0) {
             throw invalid("The request body is empty; send {conversation, agents, messages}.", List.of());
         }
         SessionUpload upload;

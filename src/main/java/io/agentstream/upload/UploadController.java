@@ -1,9 +1,13 @@
 package io.agentstream.upload;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
@@ -16,6 +20,8 @@ import io.agentstream.ingest.event.EventType;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.EventsCommitted;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -70,8 +76,10 @@ class UploadController {
                     "Unsupported media type", "Send application/json ({conversation, agents, messages}) or "
                     + "application/x-ndjson (the CLI's event log)."));
         }
-        return BoundedBody.read(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
-                .flatMap(body -> ndjson ? uploadLog(body) : uploadSession(body))
+        return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(body -> ndjson ? uploadLog(bytes(body)) : uploadSession(body))
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
@@ -82,9 +90,34 @@ class UploadController {
                 .map(UploadController::response);
     }
 
-    private Mono<UploadResult> uploadSession(byte[] body) {
-        SessionUpload upload = reader.read(body);
+    /** Parsed straight from the joined buffer: the raw body is held once, never copied. */
+    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body) {
+        SessionUpload upload;
+        if (body.isEmpty()) {
+            upload = reader.read(InputStream.nullInputStream(), 0);
+        } else {
+            int length = body.get().readableByteCount();
+            try (InputStream in = body.get().asInputStream(true)) {
+                upload = reader.read(in, length);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return transactions.transactional(writer.write(upload));
+    }
+
+    private static byte[] bytes(Optional<DataBuffer> body) {
+        if (body.isEmpty()) {
+            return new byte[0];
+        }
+        DataBuffer buffer = body.get();
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
     }
 
     private Mono<UploadResult> uploadLog(byte[] body) {
