@@ -67,17 +67,9 @@ class ConversationReader {
         for (Map.Entry<String, Object> value : values.entrySet()) {
             spec = spec.bind(value.getKey(), value.getValue());
         }
-        return spec.map(row -> new Object[] {item(row), row.get("created_us", Long.class)}).all().collectList()
-                .map(rows -> {
-                    boolean more = rows.size() > limit;
-                    List<Object[]> page = more ? rows.subList(0, limit) : rows;
-                    String next = null;
-                    if (more) {
-                        Object[] last = page.getLast();
-                        next = new PageCursor(null, (Long) last[1], ((Item) last[0]).id()).encode();
-                    }
-                    return new Page<>(page.stream().map(row -> (Item) row[0]).toList(), next);
-                })
+        return spec.map(row -> new Keyed<>(item(row), new PageCursor(null, row.get("created_us", Long.class),
+                        row.get("id", String.class)))).all().collectList()
+                .map(rows -> page(rows, limit))
                 .transform(ConversationReader::guarded);
     }
 
@@ -109,20 +101,13 @@ class ConversationReader {
                 spec = spec.bind("seq", after.sequence().intValue());
             }
         }
-        return spec.map(row -> new Object[] {message(row), row.get("created_us", Long.class), row.get("id", Long.class)})
-                .all().collectList()
-                .map(rows -> {
-                    boolean more = rows.size() > limit;
-                    List<Object[]> page = more ? rows.subList(0, limit) : rows;
-                    String next = null;
-                    if (more) {
-                        Object[] last = page.getLast();
-                        Integer sequence = ((Message) last[0]).sequenceNumber();
-                        next = new PageCursor(sequence == null ? null : sequence.longValue(), (Long) last[1],
-                                last[2].toString()).encode();
-                    }
-                    return new Page<>(page.stream().map(row -> (Message) row[0]).toList(), next);
+        return spec.map(row -> {
+                    Integer sequence = row.get("sequence_number", Integer.class);
+                    return new Keyed<>(message(row), new PageCursor(sequence == null ? null : sequence.longValue(),
+                            row.get("created_us", Long.class), row.get("id", Long.class).toString()));
                 })
+                .all().collectList()
+                .map(rows -> page(rows, limit))
                 .transform(ConversationReader::guarded);
     }
 
@@ -168,6 +153,17 @@ class ConversationReader {
                 .map(row -> new Usage(row.get("key", String.class), row.get("messages", Long.class),
                         row.get("tokens", Number.class).longValue(), row.get("cost", BigDecimal.class)))
                 .all().collectList();
+    }
+
+    /** A row and the cursor that continues after it. */
+    private record Keyed<T>(T row, PageCursor cursor) {
+    }
+
+    /** One row more than the page was read, to tell whether a next page exists. */
+    private static <T> Page<T> page(List<Keyed<T>> rows, int limit) {
+        boolean more = rows.size() > limit;
+        List<Keyed<T>> page = more ? rows.subList(0, limit) : rows;
+        return new Page<>(page.stream().map(Keyed::row).toList(), more ? page.getLast().cursor().encode() : null);
     }
 
     private static <T> Mono<T> guarded(Mono<T> query) {

@@ -48,7 +48,8 @@ public final class BoundedBody {
                 .onErrorMap(DataBufferLimitException.class, e -> tooLarge(maxBytes, limitVariable));
     }
 
-    private static byte[] drain(DataBuffer buffer) {
+    /** The buffer's bytes; the buffer is released. */
+    public static byte[] drain(DataBuffer buffer) {
         try {
             byte[] bytes = new byte[buffer.readableByteCount()];
             buffer.read(bytes);

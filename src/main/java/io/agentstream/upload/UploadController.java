@@ -21,7 +21,6 @@ import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.EventsCommitted;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -107,17 +106,7 @@ class UploadController {
     }
 
     private static byte[] bytes(Optional<DataBuffer> body) {
-        if (body.isEmpty()) {
-            return new byte[0];
-        }
-        DataBuffer buffer = body.get();
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-        } finally {
-            DataBufferUtils.release(buffer);
-        }
+        return body.map(BoundedBody::drain).orElseGet(() -> new byte[0]);
     }
 
     private Mono<UploadResult> uploadLog(byte[] body) {
