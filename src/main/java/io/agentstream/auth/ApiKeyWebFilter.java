@@ -15,7 +15,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Every {@code /api/**} request but the health check (and, with STREAM_PUBLIC, the stream)
- * needs {@code Authorization: Bearer <key>}.
+ * needs {@code Authorization: Bearer <key>}, and so do the actuator's endpoints other than
+ * the health probes when they share the service's port (with MANAGEMENT_PORT they move to a
+ * port of their own, which this filter does not cover: keep that port private).
  * Missing, malformed and unknown keys get the same 401, so a caller learns nothing about
  * which keys exist.
  */
@@ -38,7 +40,8 @@ class ApiKeyWebFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         String path = exchange.getRequest().getPath().pathWithinApplication().value();
-        if (!path.startsWith("/api/") || path.equals("/api/health")
+        boolean actuator = path.startsWith("/actuator/") && !path.startsWith("/actuator/health");
+        if ((!path.startsWith("/api/") && !actuator) || path.equals("/api/health")
                 || (publicStream && STREAM_PATHS.contains(path))) {
             return chain.filter(exchange);
         }

@@ -50,6 +50,18 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
         properties.put("spring.r2dbc.pool.min-idle", poolMin);
         properties.put("spring.r2dbc.pool.max-size", poolMax);
 
+        String managementPort = environment.getProperty("MANAGEMENT_PORT");
+        if (managementPort != null && !managementPort.isBlank()) {
+            properties.put("management.server.port", integer(environment, "MANAGEMENT_PORT", 0, 1, 65535));
+        }
+
+        String logFormat = environment.getProperty("LOG_FORMAT", "text").strip();
+        switch (logFormat) {
+            case "text", "" -> { }
+            case "json" -> properties.put("logging.structured.format.console", "ecs");
+            default -> throw new InvalidConfigurationException("LOG_FORMAT", "must be text or json");
+        }
+
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, properties));
     }
 

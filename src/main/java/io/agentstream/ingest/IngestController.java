@@ -8,6 +8,7 @@ import java.util.stream.IntStream;
 
 import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.http.BoundedBody;
+import io.agentstream.ingest.event.EventType;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
 import org.springframework.http.HttpStatus;
@@ -34,11 +35,13 @@ class IngestController {
     private final EventParser parser;
     private final EventWriter writer;
     private final IngestProperties properties;
+    private final IngestMetrics metrics;
 
-    IngestController(EventParser parser, EventWriter writer, IngestProperties properties) {
+    IngestController(EventParser parser, EventWriter writer, IngestProperties properties, IngestMetrics metrics) {
         this.parser = parser;
         this.writer = writer;
         this.properties = properties;
+        this.metrics = metrics;
     }
 
     @PostMapping(path = "/api/ingest", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
@@ -54,14 +57,37 @@ class IngestController {
                 array.values().forEach(node -> items.add(new ParsedLine(node, null, null)));
                 return ingestBatch(items);
             }
-            return ingestOne(parser.parse(root, SOURCE));
+            long started = System.nanoTime();
+            IngestEvent event;
+            try {
+                event = parser.parse(root, SOURCE);
+            } catch (InvalidEventException e) {
+                metrics.record(typeOf(root), "rejected", started);
+                throw e;
+            }
+            return ingestOne(event, started);
         });
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> ingestOne(IngestEvent event) {
-        return writer.write(event)
+    private Mono<ResponseEntity<Map<String, Object>>> ingestOne(IngestEvent event, long started) {
+        return measured(writer.write(event), event, started)
                 .map(result -> IngestResponses.ack(event, result))
                 .map(ack -> ResponseEntity.status(ack.status()).body(ack.body()));
+    }
+
+    private Mono<EventWriter.WriteResult> measured(Mono<EventWriter.WriteResult> write, IngestEvent event, long started) {
+        String type = event.type().wireName();
+        return write
+                .doOnNext(result -> metrics.record(type, result.duplicate() ? "duplicate" : "stored", started))
+                .doOnError(error -> metrics.record(type,
+                        error instanceof io.agentstream.database.DatabaseUnavailableException ? "unavailable" : "failed", started));
+    }
+
+    /** The type a rejected event claimed, for metrics: only known types, so tags stay few. */
+    private static String typeOf(JsonNode node) {
+        JsonNode type = node == null ? null : node.get("type");
+        return type != null && type.isString() && EventType.fromWireName(type.stringValue()).isPresent()
+                ? type.stringValue() : "unknown";
     }
 
     /**
@@ -117,6 +143,7 @@ class IngestController {
     }
 
     private Mono<ItemResult> ingestItem(ParsedLine item) {
+        long started = System.nanoTime();
         IngestEvent event;
         try {
             if (item.error() != null) {
@@ -124,9 +151,10 @@ class IngestController {
             }
             event = parser.parse(item.node(), SOURCE);
         } catch (InvalidEventException e) {
+            metrics.record(typeOf(item.node()), "rejected", started);
             return Mono.just(new ItemResult(e.getStatusCode().value(), false, ProblemDocument.of(e)));
         }
-        return writer.write(event).map(result -> {
+        return measured(writer.write(event), event, started).map(result -> {
             IngestResponses.Ack ack = IngestResponses.ack(event, result);
             return new ItemResult(ack.status().value(), result.duplicate(), ack.body());
         });

@@ -2,8 +2,10 @@ package io.agentstream.ops;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,9 +91,14 @@ class HealthController {
     private Mono<Map<String, Object>> checkDatabase() {
         return Mono.defer(() -> {
             long started = System.nanoTime();
-            return db.sql("select 1").map(row -> 1).first()
+            return db.sql("select (select max(received_at) from events) as last_event_at")
+                    .map(row -> Optional.ofNullable(row.get("last_event_at", OffsetDateTime.class))).first()
                     .timeout(DATABASE_CHECK_TIMEOUT)
-                    .map(ignored -> state("UP", "latency_ms", (System.nanoTime() - started) / 1_000_000))
+                    .map(lastEvent -> {
+                        Map<String, Object> state = state("UP", "latency_ms", (System.nanoTime() - started) / 1_000_000);
+                        state.put("last_event_at", lastEvent.orElse(null));
+                        return state;
+                    })
                     .onErrorResume(e -> Mono.just(state("DOWN", "error", e.getClass().getSimpleName())));
         });
     }

@@ -59,19 +59,22 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 
     private ErrorResponse toErrorResponse(Throwable failure, ServerWebExchange exchange) {
         if (failure instanceof DatabaseUnavailableException unavailable) {
-            log.warn("{} {}: database unavailable ({})", exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath(), unavailable.reason());
+            log.atWarn().addKeyValue("request_id", exchange.getRequest().getId())
+                    .log("{} {}: database unavailable ({})", exchange.getRequest().getMethod(),
+                            exchange.getRequest().getPath(), unavailable.reason());
             return unavailable;
         }
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
-                log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
+                log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+                        .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
             } else if (log.isDebugEnabled()) {
                 // An ApiProblem is a deliberate answer (a 503 from admission control, say): a
                 // reconnect storm must not flood the log with them; metrics count them.
                 // The problem's type and status only: details may quote the client's input.
-                log.debug("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
-                        errorResponse.getStatusCode().value(), errorResponse.getBody().getType());
+                log.atDebug().addKeyValue("request_id", exchange.getRequest().getId())
+                        .log("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                                errorResponse.getStatusCode().value(), errorResponse.getBody().getType());
             }
             return errorResponse;
         }
@@ -79,7 +82,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
                     "The request body exceeds the configured limit.");
         }
-        log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), failure);
+        log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+                .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
                 "The server failed to handle the request; it has been logged with request id "
                         + exchange.getRequest().getId() + ".");

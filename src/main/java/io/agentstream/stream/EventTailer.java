@@ -39,7 +39,7 @@ class EventTailer implements SmartLifecycle {
     private final StreamHub hub;
     private final WakeUpBus bus;
     private final Duration pollInterval;
-    private final Counter published;
+    private final MeterRegistry meters;
     private final AtomicInteger wip = new AtomicInteger();
     private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicBoolean recheckScheduled = new AtomicBoolean();
@@ -56,9 +56,7 @@ class EventTailer implements SmartLifecycle {
         this.hub = hub;
         this.bus = bus;
         this.pollInterval = properties.pollInterval();
-        this.published = Counter.builder("agentstream.stream.events.published")
-                .description("Events published to this instance's stream subscribers")
-                .register(meters);
+        this.meters = meters;
     }
 
     /**
@@ -174,7 +172,11 @@ class EventTailer implements SmartLifecycle {
         Settlement.Step step = current.onRead(read.snapshot(), read.events(), read.events().size() == READ_LIMIT);
         if (!step.publish().isEmpty() || step.cursor() > hub.cursor()) {
             hub.publish(step.publish(), step.cursor());
-            published.increment(step.publish().size());
+            for (StreamEvent event : step.publish()) {
+                Counter.builder("agentstream.stream.events.published")
+                        .description("Events published to this instance's stream subscribers, by type")
+                        .tag("type", event.type()).register(meters).increment();
+            }
         }
         if (step.waiting()) {
             scheduleRecheck();

@@ -19,6 +19,8 @@ import io.agentstream.ingest.event.ConversationStarted;
 import io.agentstream.ingest.event.EventType;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.EventsCommitted;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
@@ -51,10 +53,11 @@ class UploadController {
     private final DatabaseClient db;
     private final ApplicationEventPublisher publisher;
     private final Duration readTimeout;
+    private final MeterRegistry meters;
 
     UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogReplay replay,
                      TransactionalOperator transactions, DatabaseClient db, ApplicationEventPublisher publisher,
-                     io.agentstream.ingest.IngestProperties ingest) {
+                     io.agentstream.ingest.IngestProperties ingest, MeterRegistry meters) {
         this.properties = properties;
         this.reader = reader;
         this.writer = writer;
@@ -63,6 +66,7 @@ class UploadController {
         this.db = db;
         this.publisher = publisher;
         this.readTimeout = ingest.readTimeout();
+        this.meters = meters;
     }
 
     @PostMapping("/api/sessions/upload")
@@ -82,10 +86,13 @@ class UploadController {
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
+                    count(ndjson, result.duplicate() ? "duplicate" : "created");
                     if (!result.duplicate()) {
                         publisher.publishEvent(EventsCommitted.INSTANCE);
                     }
                 })
+                .doOnError(error -> count(ndjson, error instanceof ApiProblem problem
+                        && problem.getStatusCode().is4xxClientError() ? "rejected" : "failed"))
                 .map(UploadController::response);
     }
 
@@ -145,6 +152,12 @@ class UploadController {
                     .flatMap(result -> duplicate ? Mono.just(result) : writer.recordUpload(result).thenReturn(result));
         });
         return transactions.transactional(work);
+    }
+
+    /** {@code agentstream_uploads_total{format, outcome}}: created, duplicate, rejected, failed. */
+    private void count(boolean ndjson, String outcome) {
+        Counter.builder("agentstream.uploads").description("Session uploads by format and outcome")
+                .tag("format", ndjson ? "ndjson" : "json").tag("outcome", outcome).register(meters).increment();
     }
 
     private static ResponseEntity<Map<String, Object>> response(UploadResult result) {

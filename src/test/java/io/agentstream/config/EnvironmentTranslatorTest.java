@@ -33,6 +33,18 @@ class EnvironmentTranslatorTest {
     }
 
     @Test
+    void logFormatJsonTurnsOnStructuredLoggingAndManagementPortMovesTheActuator() {
+        MockEnvironment json = new MockEnvironment().withProperty("LOG_FORMAT", "json").withProperty("MANAGEMENT_PORT", "9091");
+        translator.postProcessEnvironment(json, new SpringApplication());
+        assertThat(json.getProperty("logging.structured.format.console")).isEqualTo("ecs");
+        assertThat(json.getProperty("management.server.port")).isEqualTo("9091");
+        MockEnvironment text = new MockEnvironment().withProperty("LOG_FORMAT", "text");
+        translator.postProcessEnvironment(text, new SpringApplication());
+        assertThat(text.getProperty("logging.structured.format.console")).isNull();
+        assertThat(text.getProperty("management.server.port")).isNull();
+    }
+
+    @Test
     void explicitBootPropertiesStillWin() {
         MockEnvironment environment = new MockEnvironment().withProperty("spring.r2dbc.url", "r2dbc:postgresql://other/db");
         translator.postProcessEnvironment(environment, new SpringApplication());
@@ -48,6 +60,9 @@ class EnvironmentTranslatorTest {
             "DATABASE_URL, mysql://root@localhost/db",
             "DATABASE_POOL_MAX, 0",
             "DATABASE_POOL_MIN, lots",
+            "MANAGEMENT_PORT, 0",
+            "MANAGEMENT_PORT, admin",
+            "LOG_FORMAT, xml",
     })
     void aBadValueStopsStartUpNamingTheVariable(String variable, String value) {
         MockEnvironment environment = new MockEnvironment().withProperty(variable, value);
