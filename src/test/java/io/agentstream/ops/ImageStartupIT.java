@@ -1,0 +1,111 @@
+package io.agentstream.ops;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.agentstream.support.Api;
+import io.agentstream.support.IntegrationTest;
+import io.agentstream.support.TestInfrastructure.PostgresUnderTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The container's start-up without a container engine: the packaged jar, started with the
+ * Dockerfile's own JAVA_TOOL_OPTIONS and ENTRYPOINT (read from the Dockerfile, so they
+ * cannot drift), becomes healthy, serves, logs JSON, and stops cleanly on SIGTERM.
+ */
+@IntegrationTest
+class ImageStartupIT {
+
+    @Autowired
+    PostgresUnderTest postgres;
+
+    @Test
+    void theImagesEntrypointStartsHealthyAndStopsOnSigterm() throws Exception {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        String toolOptions = match(dockerfile, "JAVA_TOOL_OPTIONS=\"([^\"]+)\"");
+        List<String> entrypoint = JsonMapper.shared().readTree(match(dockerfile, "(?m)^ENTRYPOINT (\\[.*])$"))
+                .valueStream().map(JsonNode::asString).toList();
+        List<String> command = new ArrayList<>();
+        for (String part : entrypoint) {
+            command.add(switch (part) {
+                case "java" -> ProcessHandle.current().info().command().orElse("java");
+                case "/app/agentstream.jar" -> Path.of("target/agentstream.jar").toAbsolutePath().toString();
+                default -> part;
+            });
+        }
+        assertThat(Path.of("target/agentstream.jar")).exists();
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(Path.of("target/image-startup.log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("JAVA_TOOL_OPTIONS", toolOptions);
+        env.put("PORT", Integer.toString(port));
+        env.put("DATABASE_URL", "postgresql://" + postgres.url().user() + "@" + postgres.url().host() + ":"
+                + postgres.url().port() + "/" + postgres.url().database());
+        env.put("AGENTPIPE_BRIDGE_API_KEY", Api.KEY);
+        env.put("LOG_FORMAT", "json");
+        long started = System.nanoTime();
+        Process app = builder.start();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            URI health = URI.create("http://127.0.0.1:" + port + "/api/health");
+            String body = null;
+            while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60) && app.isAlive()) {
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        body = response.body();
+                        break;
+                    }
+                } catch (IOException notYet) {
+                    // still starting
+                }
+                Thread.onSpinWait();
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertThat(body).as("healthy within 60 s").isNotNull().contains("\"status\":\"UP\"");
+            System.out.printf("IMAGE START-UP: healthy after %.2f s (entrypoint %s)%n", seconds, entrypoint);
+
+            app.destroy(); // SIGTERM
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
+            assertThat(app.exitValue()).isIn(0, 143);
+            List<String> lines = Files.readAllLines(Path.of("target/image-startup.log")).stream()
+                    .filter(line -> line.startsWith("{")).toList();
+            assertThat(lines).isNotEmpty().allSatisfy(line -> JsonMapper.shared().readTree(line));
+            assertThat(String.join("\n", lines)).contains("Started AgentstreamApplication").doesNotContain(Api.KEY);
+        } finally {
+            app.destroyForcibly();
+        }
+    }
+
+    private static String match(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("Dockerfile has " + regex).isTrue();
+        return matcher.group(1);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
