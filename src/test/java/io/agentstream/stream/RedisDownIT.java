@@ -55,5 +55,10 @@ class RedisDownIT {
                 .jsonPath("$.status").isEqualTo("DEGRADED")
                 .jsonPath("$.database.status").isEqualTo("UP")
                 .jsonPath("$.redis.status").isEqualTo("DOWN");
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> meters.get("agentstream.redis.up").gauge().value() == 0);
     }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 }
