@@ -62,6 +62,13 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
             default -> throw new InvalidConfigurationException("LOG_FORMAT", "must be text or json");
         }
 
+        // Sentry is configured only with a DSN, so without one none of its hooks are installed.
+        String sentryDsn = environment.getProperty("SENTRY_DSN");
+        if (sentryDsn != null && !sentryDsn.isBlank()) {
+            properties.put("sentry.dsn", sentryDsn.strip());
+            properties.put("sentry.environment", environment.getProperty("SENTRY_ENVIRONMENT", "production"));
+        }
+
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, properties));
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.agentstream.database.DatabaseUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.sentry.Sentry;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -26,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * with a generic 500 that reveals nothing of the cause.
  */
 @Component
-@Order(-2)
+@Order(-3)
 public class ProblemExceptionHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
@@ -68,6 +69,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
                 log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
                         .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
+                report(failure, exchange);
             } else if (log.isDebugEnabled()) {
                 // An ApiProblem is a deliberate answer (a 503 from admission control, say): a
                 // reconnect storm must not flood the log with them; metrics count them.
@@ -84,8 +86,22 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         }
         log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
                 .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
+        report(failure, exchange);
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
                 "The server failed to handle the request; it has been logged with request id "
                         + exchange.getRequest().getId() + ".");
+    }
+
+    /**
+     * Unexpected failures go to Sentry (a no-op without SENTRY_DSN), tagged with the request
+     * id the client got; deliberate problems (4xx, 503) do not. What is sent is scrubbed by
+     * {@code io.agentstream.ops.SentryScrubber}.
+     */
+    private static void report(Throwable failure, ServerWebExchange exchange) {
+        Sentry.withScope(scope -> {
+            scope.setTag("request_id", exchange.getRequest().getId());
+            scope.setTag("route", exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value());
+            Sentry.captureException(failure);
+        });
     }
 }

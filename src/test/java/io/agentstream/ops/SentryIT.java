@@ -1,0 +1,124 @@
+package io.agentstream.ops;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
+
+import com.sun.net.httpserver.HttpServer;
+import io.agentstream.support.Api;
+import io.agentstream.support.IntegrationTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sentry against a local HTTP endpoint standing in for sentry.io, recording what would be
+ * sent: an unexpected failure arrives with release and environment, and without the
+ * Authorization header, the key, the stream token or the message content of the request.
+ */
+@IntegrationTest
+@Import(SentryIT.FailingEndpoint.class)
+class SentryIT {
+
+    static final List<String> RECEIVED = new CopyOnWriteArrayList<>();
+    static final HttpServer SENTRY = start();
+
+    static HttpServer start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                InputStream body = exchange.getRequestBody();
+                byte[] bytes = body.readAllBytes();
+                if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                    bytes = new GZIPInputStream(new ByteArrayInputStream(bytes)).readAllBytes();
+                }
+                RECEIVED.add(exchange.getRequestURI() + "\n" + exchange.getRequestHeaders().entrySet() + "\n"
+                        + new String(bytes, StandardCharsets.UTF_8));
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void sentry(DynamicPropertyRegistry registry) {
+        registry.add("sentry.dsn", () -> "http://publickey@127.0.0.1:" + SENTRY.getAddress().getPort() + "/1");
+        registry.add("sentry.environment", () -> "test");
+    }
+
+    @AfterAll
+    static void stop() {
+        SENTRY.stop(0);
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    @RestController
+    static class FailingEndpoint {
+
+        @PostMapping("/api/test-failure")
+        Mono<String> fail(@RequestBody String body) {
+            return Mono.error(new IllegalStateException("lookup failed for Authorization: Bearer " + Api.KEY));
+        }
+    }
+
+    @Autowired
+    Api api;
+
+    @Test
+    void anUnexpectedFailureIsReportedScrubbed() {
+        api.client().post().uri("/api/test-failure?access_token=stream-token-123456")
+                .header("Authorization", "Bearer " + Api.KEY)
+                .header("Cookie", "session=cookie-secret")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("secret message content")
+                .exchange()
+                .expectStatus().isEqualTo(500)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:internal-error");
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> RECEIVED.stream().anyMatch(envelope -> envelope.contains("IllegalStateException")));
+        String envelope = RECEIVED.stream().filter(e -> e.contains("IllegalStateException")).findFirst().orElseThrow();
+        assertThat(envelope)
+                .contains("\"environment\":\"test\"")
+                .contains("\"release\":\"agentstream@")
+                .contains("request_id")
+                .contains("[scrubbed]")
+                .doesNotContain(Api.KEY)
+                .doesNotContain("stream-token-123456")
+                .doesNotContain("cookie-secret")
+                .doesNotContain("secret message content");
+        // Deliberate answers (a 400) are not errors worth reporting.
+        int before = RECEIVED.size();
+        api.ingest("{}").expectStatus().isBadRequest();
+        api.assertHealthy();
+        assertThat(RECEIVED.stream().skip(before).filter(e -> e.contains("\"type\":\"event\"") || e.contains("exception")))
+                .isEmpty();
+    }
+
+    @Test
+    void maskingCoversTheShapesOfSecrets() {
+        assertThat(SentryScrubber.mask("Bearer abc.def and ap_live_XYZ_123 and ?access_token=t0k&x=1 key=k3y"))
+                .isEqualTo("Bearer [scrubbed] and [scrubbed] and ?access_token=[scrubbed]&x=1 key=[scrubbed]");
+    }
+}
