@@ -1,14 +1,27 @@
 package io.agentstream;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class AgentstreamApplication {
 
+    /**
+     * Runs the service, or, with {@code keys ...} as arguments, the key-management command
+     * for operators (no web server; see {@code io.agentstream.auth.KeysCommand}).
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("keys")) {
+            System.exit(SpringApplication.exit(new SpringApplicationBuilder(AgentstreamApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("agentstream.cli.keys=true", "spring.main.banner-mode=off",
+                            "logging.level.root=WARN")
+                    .run(args)));
+        }
         SpringApplication.run(AgentstreamApplication.class, args);
     }
 }

@@ -2,10 +2,31 @@ package io.agentstream.auth;
 
 import java.util.Set;
 
-/** Who called: the key's display name (never the key) and what it may do. */
-public record ApiKeyPrincipal(String name, Set<Scope> scopes) {
+/**
+ * Who called and what it may do. Never holds the key itself.
+ *
+ * @param id             stable and not secret: a stored key's row id, a bootstrap key's
+ *                       position; rate limits are kept per id
+ * @param name           the key's display name
+ * @param conversationId for a stream token bound to one conversation; null otherwise
+ */
+public record ApiKeyPrincipal(String id, String name, Set<Scope> scopes, String conversationId) {
 
-    public enum Scope { INGEST, READ, ADMIN }
+    public enum Scope {
+        INGEST, READ, ADMIN;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public static final String EXCHANGE_ATTRIBUTE = ApiKeyPrincipal.class.getName();
+
+    public ApiKeyPrincipal {
+        scopes = Set.copyOf(scopes);
+    }
+
+    public boolean has(Scope scope) {
+        return scopes.contains(scope);
+    }
 }

@@ -47,6 +47,12 @@ public class ClientAddresses {
         return client.getHostAddress();
     }
 
+    /** Whether the socket's peer is one of TRUSTED_PROXIES (whose forwarded headers count). */
+    public boolean fromTrustedProxy(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        return remote != null && remote.getAddress() != null && isTrusted(remote.getAddress());
+    }
+
     private boolean isTrusted(InetAddress address) {
         for (AddressRange range : trustedProxies) {
             if (range.contains(address)) {

@@ -11,11 +11,28 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                       load balancers in front of agentstream. Only a peer in this list
  *                       may say who the client is (X-Forwarded-For); anyone else could
  *                       forge the header to dodge per-client limits.
+ * @param allowedOrigins ALLOWED_ORIGINS, comma-separated origins (https://dash.example.com)
+ *                       whose browser pages may call the API; none by default
  */
 @ConfigurationProperties("agentstream.http")
-public record HttpProperties(List<String> trustedProxies) {
+public record HttpProperties(List<String> trustedProxies, List<String> allowedOrigins) {
 
     public HttpProperties {
+        List<String> origins = new ArrayList<>();
+        if (allowedOrigins != null) {
+            for (String origin : allowedOrigins) {
+                String stripped = origin == null ? "" : origin.strip();
+                if (stripped.isEmpty()) {
+                    continue;
+                }
+                if (!stripped.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?") && !stripped.equals("*")) {
+                    throw new InvalidConfigurationException("ALLOWED_ORIGINS",
+                            "'" + stripped + "' is not an origin such as https://dashboard.example.com");
+                }
+                origins.add(stripped);
+            }
+        }
+        allowedOrigins = List.copyOf(origins);
         List<String> entries = new ArrayList<>();
         if (trustedProxies != null) {
             for (String entry : trustedProxies) {

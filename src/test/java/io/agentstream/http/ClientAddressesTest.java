@@ -18,7 +18,7 @@ class ClientAddressesTest {
         for (String header : forwardedFor) {
             request.header("X-Forwarded-For", header);
         }
-        return new ClientAddresses(new HttpProperties(trusted)).clientAddress(request.build());
+        return new ClientAddresses(new HttpProperties(trusted, List.of())).clientAddress(request.build());
     }
 
     @Test
@@ -45,7 +45,7 @@ class ClientAddressesTest {
     @Test
     void badRangesFailAtStartUpNamingTheVariable() {
         for (String bad : List.of("10.0.0.0/33", "example.com", "10.0.0", "::1/129", "10.0.0.0/x")) {
-            assertThatThrownBy(() -> new HttpProperties(List.of(bad)))
+            assertThatThrownBy(() -> new HttpProperties(List.of(bad), List.of()))
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("TRUSTED_PROXIES");
         }

@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The container's start-up without a container engine: the packaged jar, started with the
  * Dockerfile's own JAVA_TOOL_OPTIONS and ENTRYPOINT (read from the Dockerfile, so they
- * cannot drift), becomes healthy, serves, logs JSON, and stops cleanly on SIGTERM.
+ * cannot drift), becomes healthy, serves, logs JSON (LOG_FORMAT=json: one object per line,
+ * request ids, no keys, no content), and stops cleanly on SIGTERM.
  */
 @IntegrationTest
 class ImageStartupIT {
@@ -62,6 +63,7 @@ class ImageStartupIT {
                 + postgres.url().port() + "/" + postgres.url().database());
         env.put("AGENTPIPE_BRIDGE_API_KEY", Api.KEY);
         env.put("LOG_FORMAT", "json");
+        env.put("LOGGING_LEVEL_IO_AGENTSTREAM", "DEBUG");
         long started = System.nanoTime();
         Process app = builder.start();
         try {
@@ -85,13 +87,33 @@ class ImageStartupIT {
             assertThat(body).as("healthy within 60 s").isNotNull().contains("\"status\":\"UP\"");
             System.out.printf("IMAGE START-UP: healthy after %.2f s (entrypoint %s)%n", seconds, entrypoint);
 
+            // Traffic whose log lines must carry request ids and never keys or content.
+            URI ingest = URI.create("http://127.0.0.1:" + port + "/api/ingest");
+            HttpResponse<String> rejected = http.send(HttpRequest.newBuilder(ingest)
+                    .header("Authorization", "Bearer " + Api.KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"type\":\"message.created\",\"timestamp\":\"2026-11-20T10:15:07Z\",\"data\":{\"content\":\"secret plan\"}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(rejected.statusCode()).isEqualTo(400);
+            HttpResponse<String> unknownKey = http.send(HttpRequest.newBuilder(ingest)
+                    .header("Authorization", "Bearer not-a-valid-key-0000000000").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(unknownKey.statusCode()).isEqualTo(401);
+
             app.destroy(); // SIGTERM
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
             assertThat(app.exitValue()).isIn(0, 143);
             List<String> lines = Files.readAllLines(Path.of("target/image-startup.log")).stream()
                     .filter(line -> line.startsWith("{")).toList();
-            assertThat(lines).isNotEmpty().allSatisfy(line -> JsonMapper.shared().readTree(line));
-            assertThat(String.join("\n", lines)).contains("Started AgentstreamApplication").doesNotContain(Api.KEY);
+            assertThat(lines).isNotEmpty();
+            assertThat(lines).allSatisfy(line -> {
+                JsonNode log = JsonMapper.shared().readTree(line);
+                assertThat(log.has("@timestamp") && log.has("message")).isTrue();
+            });
+            assertThat(lines).anySatisfy(line -> assertThat(line).contains("request_id").contains("rejected: 400"));
+            assertThat(String.join("\n", Files.readAllLines(Path.of("target/image-startup.log"))))
+                    .contains("Started AgentstreamApplication")
+                    .doesNotContain(Api.KEY).doesNotContain("not-a-valid-key-0000000000").doesNotContain("secret plan");
         } finally {
             app.destroyForcibly();
         }

@@ -18,7 +18,7 @@ class ObservabilityIT {
     Api api;
 
     private String prometheus() {
-        return new String(api.client().get().uri("/actuator/prometheus").header("Authorization", "Bearer " + Api.KEY)
+        return new String(api.client().get().uri("/actuator/prometheus").header("Authorization", "Bearer " + Api.ADMIN_KEY)
                 .exchange().expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
     }
@@ -48,9 +48,12 @@ class ObservabilityIT {
     }
 
     @Test
-    void metricsNeedAKeyOnTheServicePortButProbesDoNot() {
+    void metricsNeedAnAdminKeyOnTheServicePortButProbesDoNot() {
         api.client().get().uri("/actuator/prometheus").exchange().expectStatus().isUnauthorized()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        api.client().get().uri("/actuator/prometheus").header("Authorization", "Bearer " + Api.KEY).exchange()
+                .expectStatus().isForbidden()
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:insufficient-scope");
         api.client().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
         api.client().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()

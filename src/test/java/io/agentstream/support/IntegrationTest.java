@@ -20,6 +20,9 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
                 "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY,
+                "agentstream.auth.admin-keys=" + Api.ADMIN_KEY,
+                // Many tests share a context and its buckets; the limits have tests of their own.
+                "agentstream.rate-limit.enabled=false",
                 // Without a Docker engine Testcontainers logs an ERROR; TestInfrastructure says which PostgreSQL is used.
                 "logging.level.org.testcontainers.dockerclient=OFF"})
 @AutoConfigureWebTestClient

@@ -1,0 +1,96 @@
+package io.agentstream.auth;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import io.agentstream.database.DatabaseErrors;
+import io.agentstream.database.DatabaseUnavailableException;
+import io.r2dbc.spi.Readable;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Stored keys in {@code api_keys}: only hashes, names, prefixes, scopes and timestamps. */
+@Component
+public class ApiKeyStore {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    /** A key as listed: everything but the secret, which is not stored. */
+    public record StoredKey(long id, String name, String prefix, List<String> scopes, OffsetDateTime createdAt,
+                            OffsetDateTime lastUsedAt, OffsetDateTime revokedAt) {
+    }
+
+    /** A new key and, once only, its secret. */
+    public record CreatedKey(StoredKey key, String secret) {
+    }
+
+    private final DatabaseClient db;
+
+    ApiKeyStore(DatabaseClient db) {
+        this.db = db;
+    }
+
+    public Mono<CreatedKey> create(String name, Set<Scope> scopes) {
+        String secret = ApiKeyFormat.generate();
+        String prefix = ApiKeyFormat.displayPrefix(secret);
+        List<String> scopeNames = scopes.stream().sorted().map(Scope::wireName).toList();
+        return db.sql(AuthSql.INSERT)
+                .bind("name", name).bind("prefix", prefix)
+                .bind("key_hash", ByteBuffer.wrap(ApiKeyFormat.sha256(secret)))
+                .bind("scopes", scopeNames.toArray(String[]::new))
+                .map(row -> new CreatedKey(new StoredKey(row.get("id", Long.class), name, prefix, scopeNames,
+                        row.get("created_at", OffsetDateTime.class), null, null), secret))
+                .one()
+                .transform(ApiKeyStore::guarded);
+    }
+
+    public Flux<StoredKey> list() {
+        return db.sql(AuthSql.LIST).map(ApiKeyStore::stored).all()
+                .timeout(TIMEOUT).onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+    }
+
+    /** Empty when no key has this id. */
+    public Mono<OffsetDateTime> revoke(long id) {
+        return db.sql(AuthSql.REVOKE).bind("id", id).map(row -> row.get("revoked_at", OffsetDateTime.class)).one()
+                .transform(ApiKeyStore::guarded);
+    }
+
+    Mono<ApiKeyPrincipal> findActive(byte[] hash) {
+        return db.sql(AuthSql.FIND_ACTIVE).bind("key_hash", ByteBuffer.wrap(hash))
+                .map(row -> new ApiKeyPrincipal("key-" + row.get("id", Long.class), row.get("name", String.class),
+                        scopes(row.get("scopes", String[].class)), null))
+                .one()
+                .transform(ApiKeyStore::guarded);
+    }
+
+    Mono<Void> touch(String principalId) {
+        return db.sql(AuthSql.TOUCH).bind("id", Long.parseLong(principalId.substring("key-".length()))).then()
+                .timeout(TIMEOUT);
+    }
+
+    private static <T> Mono<T> guarded(Mono<T> query) {
+        return query.timeout(TIMEOUT).onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+    }
+
+    private static StoredKey stored(Readable row) {
+        return new StoredKey(row.get("id", Long.class), row.get("name", String.class), row.get("prefix", String.class),
+                Arrays.asList(row.get("scopes", String[].class)), row.get("created_at", OffsetDateTime.class),
+                row.get("last_used_at", OffsetDateTime.class), row.get("revoked_at", OffsetDateTime.class));
+    }
+
+    static Set<Scope> scopes(String[] names) {
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String name : names) {
+            scopes.add(Scope.valueOf(name.toUpperCase(java.util.Locale.ROOT)));
+        }
+        return scopes;
+    }
+}

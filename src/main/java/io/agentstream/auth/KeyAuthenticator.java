@@ -1,0 +1,92 @@
+package io.agentstream.auth;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Resolves a presented key. Keys from the environment (AGENTPIPE_BRIDGE_API_KEY: ingest and
+ * read; ADMIN_API_KEY: admin) are compared by hash in constant time. Stored keys are looked
+ * up by hash, and what is found (or not found) is cached for {@link #CACHE_TTL}: a revoked
+ * key stops working on every instance within that time, with or without Redis. Last use
+ * is written at most once a minute per key.
+ */
+@Component
+class KeyAuthenticator implements ApiKeyAuthenticator {
+
+    static final Duration CACHE_TTL = Duration.ofSeconds(4);
+    private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    private static final Logger log = LoggerFactory.getLogger(KeyAuthenticator.class);
+
+    private record EnvironmentKey(byte[] hash, ApiKeyPrincipal principal) {
+    }
+
+    private final List<EnvironmentKey> environmentKeys = new ArrayList<>();
+    private final ApiKeyStore store;
+    private final AsyncCache<String, Optional<ApiKeyPrincipal>> stored = Caffeine.newBuilder()
+            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).buildAsync();
+    private final Cache<String, Boolean> touched = Caffeine.newBuilder()
+            .expireAfterWrite(TOUCH_EVERY).maximumSize(100_000).build();
+
+    KeyAuthenticator(AuthProperties properties, ApiKeyStore store) {
+        this.store = store;
+        List<String> bootstrap = properties.bootstrapKeys();
+        for (int i = 0; i < bootstrap.size(); i++) {
+            environmentKeys.add(new EnvironmentKey(ApiKeyFormat.sha256(bootstrap.get(i)), new ApiKeyPrincipal(
+                    "bootstrap-" + (i + 1), "bootstrap-" + (i + 1), EnumSet.of(Scope.INGEST, Scope.READ), null)));
+        }
+        List<String> admin = properties.adminKeys();
+        for (int i = 0; i < admin.size(); i++) {
+            environmentKeys.add(new EnvironmentKey(ApiKeyFormat.sha256(admin.get(i)),
+                    new ApiKeyPrincipal("admin-" + (i + 1), "admin-" + (i + 1), EnumSet.of(Scope.ADMIN), null)));
+        }
+        log.info("{} bootstrap API key(s) and {} admin key(s) configured; stored keys are checked too",
+                bootstrap.size(), admin.size());
+    }
+
+    @Override
+    public Mono<ApiKeyPrincipal> authenticate(String presentedKey) {
+        byte[] hash = ApiKeyFormat.sha256(presentedKey);
+        ApiKeyPrincipal matched = null;
+        for (EnvironmentKey key : environmentKeys) {
+            if (MessageDigest.isEqual(hash, key.hash()) && matched == null) {
+                matched = key.principal();
+            }
+        }
+        if (matched != null) {
+            return Mono.just(matched);
+        }
+        if (!ApiKeyFormat.looksLikeStoredKey(presentedKey)) {
+            return Mono.empty();
+        }
+        String cacheKey = HexFormat.of().formatHex(hash);
+        return Mono.fromFuture(() -> stored.get(cacheKey, (key, executor) ->
+                        store.findActive(hash).map(Optional::of).defaultIfEmpty(Optional.empty()).toFuture()))
+                .flatMap(Mono::justOrEmpty)
+                .doOnNext(this::touch);
+    }
+
+    /** Forgets cached lookups on this instance (after a revocation here). */
+    void invalidateAll() {
+        stored.synchronous().invalidateAll();
+    }
+
+    private void touch(ApiKeyPrincipal principal) {
+        if (touched.asMap().putIfAbsent(principal.id(), Boolean.TRUE) == null) {
+            store.touch(principal.id()).onErrorResume(error -> Mono.empty()).subscribe();
+        }
+    }
+}

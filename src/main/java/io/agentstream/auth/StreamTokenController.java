@@ -1,0 +1,46 @@
+package io.agentstream.auth;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.agentstream.problem.ApiProblem;
+import io.agentstream.problem.FieldError;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /api/realtime/token} (read scope): a short-lived token for
+ * {@code /api/realtime/stream?access_token=}, optionally bound to one conversation.
+ */
+@RestController
+class StreamTokenController {
+
+    record TokenRequest(String conversationId) {
+    }
+
+    record TokenResponse(String token, Instant expiresAt, String conversationId) {
+    }
+
+    private final StreamTokens tokens;
+
+    StreamTokenController(StreamTokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @PostMapping("/api/realtime/token")
+    Mono<TokenResponse> issue(@RequestBody(required = false) TokenRequest request, ServerWebExchange exchange) {
+        String conversation = request == null ? null : request.conversationId();
+        if (conversation != null && !conversation.matches("[A-Za-z0-9._:-]{1,128}")) {
+            return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-token-request", "Invalid token request",
+                    "See errors.").withErrors(List.of(new FieldError("conversation_id",
+                    "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen"))));
+        }
+        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        StreamTokens.Issued issued = tokens.issue(caller, conversation);
+        return Mono.just(new TokenResponse(issued.token(), issued.expiresAt(), conversation));
+    }
+}

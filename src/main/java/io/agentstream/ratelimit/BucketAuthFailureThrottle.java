@@ -1,0 +1,48 @@
+package io.agentstream.ratelimit;
+
+import java.time.Duration;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Counts failures in the shared buckets; an address whose bucket is empty is remembered
+ * here until it refills, so further attempts are refused without a round trip (and without
+ * checking their keys: a right guess after the limit does not get in either).
+ */
+@Component
+class BucketAuthFailureThrottle implements AuthFailureThrottle {
+
+    private final Buckets buckets;
+    private final RateLimitProperties properties;
+    private final Cache<String, Long> blockedUntil = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofMinutes(1)).maximumSize(100_000).build();
+
+    BucketAuthFailureThrottle(Buckets buckets, RateLimitProperties properties) {
+        this.buckets = buckets;
+        this.properties = properties;
+    }
+
+    @Override
+    public boolean blocked(String client) {
+        Long until = blockedUntil.getIfPresent(client);
+        return until != null && System.nanoTime() < until;
+    }
+
+    @Override
+    public Mono<Long> recordFailure(String client) {
+        if (!properties.enabled()) {
+            return Mono.just(0L);
+        }
+        return buckets.consume("auth-failures:ip:" + client, properties.authFailures()).map(probe -> {
+            if (probe.isConsumed()) {
+                return 0L;
+            }
+            long wait = probe.getNanosToWaitForRefill();
+            blockedUntil.put(client, System.nanoTime() + wait);
+            return Math.max(1, Duration.ofNanos(wait).toSeconds());
+        });
+    }
+}

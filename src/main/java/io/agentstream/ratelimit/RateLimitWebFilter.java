@@ -1,0 +1,113 @@
+package io.agentstream.ratelimit;
+
+import java.time.Duration;
+
+import io.agentstream.auth.ApiKeyPrincipal;
+import io.agentstream.http.ClientAddresses;
+import io.agentstream.problem.ApiProblem;
+import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Rate limits per endpoint group, per API key and per client address (after authentication,
+ * so the key is known). Every limited response carries {@code RateLimit-Limit},
+ * {@code RateLimit-Remaining} and {@code RateLimit-Reset} (seconds until the quota is full
+ * again), of whichever of the two buckets is closer to empty; a refusal is a 429 problem
+ * with {@code Retry-After}.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+class RateLimitWebFilter implements WebFilter {
+
+    private final RateLimitProperties properties;
+    private final Buckets buckets;
+    private final ClientAddresses clients;
+    private final MeterRegistry meters;
+
+    RateLimitWebFilter(RateLimitProperties properties, Buckets buckets, ClientAddresses clients, MeterRegistry meters) {
+        this.properties = properties;
+        this.buckets = buckets;
+        this.clients = clients;
+        this.meters = meters;
+    }
+
+    private record Group(String name, long perMinute) {
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        Group group = properties.enabled() ? group(request.getMethod(), request.getPath().pathWithinApplication().value()) : null;
+        if (group == null) {
+            return chain.filter(exchange);
+        }
+        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        String client = clients.clientAddress(request);
+        Mono<ConsumptionProbe> byAddress = buckets.consume(group.name() + ":ip:" + client, group.perMinute());
+        Mono<ConsumptionProbe> byKey = caller == null ? Mono.empty()
+                : buckets.consume(group.name() + ":key:" + caller.id(), group.perMinute());
+        return byAddress.zipWith(byKey.defaultIfEmpty(unlimited()), RateLimitWebFilter::tighter)
+                .flatMap(probe -> {
+                    HttpHeaders headers = exchange.getResponse().getHeaders();
+                    headers.set("RateLimit-Limit", Long.toString(group.perMinute()));
+                    headers.set("RateLimit-Remaining", Long.toString(Math.max(0, probe.getRemainingTokens())));
+                    headers.set("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset())));
+                    if (!probe.isConsumed()) {
+                        Counter.builder("agentstream.ratelimit.rejected").description("Requests refused by a rate limit")
+                                .tag("group", group.name()).register(meters).increment();
+                        return Mono.error(new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+                                "The " + group.name() + " rate limit of " + group.perMinute()
+                                        + " requests per minute is used up; retry after Retry-After seconds.")
+                                .withHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds(probe.getNanosToWaitForRefill())))
+                                .withHeader("RateLimit-Limit", Long.toString(group.perMinute()))
+                                .withHeader("RateLimit-Remaining", "0")
+                                .withHeader("RateLimit-Reset", Long.toString(seconds(probe.getNanosToWaitForReset()))));
+                    }
+                    return chain.filter(exchange);
+                });
+    }
+
+    private Group group(HttpMethod method, String path) {
+        if (!path.startsWith("/api/") || path.equals("/api/health")) {
+            return null;
+        }
+        if (path.equals("/api/ingest")) {
+            return new Group("ingest", properties.ingest());
+        }
+        if (path.equals("/api/sessions/upload")) {
+            return new Group("upload", properties.upload());
+        }
+        if (path.equals("/api/realtime/stream") && HttpMethod.GET.equals(method)) {
+            return new Group("stream", properties.streamConnect());
+        }
+        return new Group("read", properties.read());
+    }
+
+    /** The probe that says less: refused before consumed, then fewer tokens left. */
+    private static ConsumptionProbe tighter(ConsumptionProbe a, ConsumptionProbe b) {
+        if (a.isConsumed() != b.isConsumed()) {
+            return a.isConsumed() ? b : a;
+        }
+        return a.getRemainingTokens() <= b.getRemainingTokens() ? a : b;
+    }
+
+    private static ConsumptionProbe unlimited() {
+        return ConsumptionProbe.consumed(Long.MAX_VALUE, 0);
+    }
+
+    private static long seconds(long nanos) {
+        return Math.max(nanos > 0 ? 1 : 0, (nanos + Duration.ofSeconds(1).toNanos() - 1) / Duration.ofSeconds(1).toNanos());
+    }
+}
