@@ -20,6 +20,7 @@ public class Api {
     public static final String KEY = "test-ingest-key-0123456789abcdef";
     public static final String SECOND_KEY = "test-rotated-key-fedcba9876543210";
     public static final String ADMIN_KEY = "test-admin-key-00112233445566778899";
+    public static final String TOKEN_SECRET = "test-stream-token-secret-0123456789abcdef";
 
     public static final String CONVERSATION = "5b0f3c1e-9a4d-4c2e-8f7a-1d2e3f4a5b6c";
 

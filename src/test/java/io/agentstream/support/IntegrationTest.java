@@ -21,6 +21,7 @@ import org.springframework.context.annotation.Import;
         properties = {
                 "agentstream.auth.bootstrap-keys=" + Api.KEY + "," + Api.SECOND_KEY,
                 "agentstream.auth.admin-keys=" + Api.ADMIN_KEY,
+                "agentstream.auth.stream-token-secret=" + Api.TOKEN_SECRET,
                 // Many tests share a context and its buckets; the limits have tests of their own.
                 "agentstream.rate-limit.enabled=false",
                 // Without a Docker engine Testcontainers logs an ERROR; TestInfrastructure says which PostgreSQL is used.

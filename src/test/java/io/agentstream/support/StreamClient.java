@@ -51,6 +51,19 @@ public final class StreamClient {
                 .bodyToFlux(SSE);
     }
 
+    /** The stream with another key. */
+    public Flux<ServerSentEvent<String>> streamWithKey(String key, String query) {
+        return web.get().uri("/api/realtime/stream" + (query == null ? "" : "?" + query))
+                .header("Authorization", "Bearer " + key)
+                .accept(MediaType.TEXT_EVENT_STREAM).retrieve().bodyToFlux(SSE);
+    }
+
+    /** The stream without an Authorization header (a browser's EventSource, with access_token). */
+    public Flux<ServerSentEvent<String>> streamWithQuery(String query) {
+        return web.get().uri("/api/realtime/stream?" + query)
+                .accept(MediaType.TEXT_EVENT_STREAM).retrieve().bodyToFlux(SSE);
+    }
+
     /** Only the frames that carry an event id: the log's events. */
     public Flux<ServerSentEvent<String>> events(String query, String lastEventId) {
         return stream(query, lastEventId).filter(event -> event.id() != null);
