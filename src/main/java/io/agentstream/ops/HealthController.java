@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.agentstream.ratelimit.RateLimitMode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,10 +35,12 @@ class HealthController {
     private final DatabaseClient db;
     private final ReactiveStringRedisTemplate redis;
     private final MeterRegistry meters;
+    private final RateLimitMode rateLimitMode;
     private final String version;
 
     HealthController(DatabaseClient db, ObjectProvider<ReactiveStringRedisTemplate> redis, MeterRegistry meters,
-                     ObjectProvider<BuildProperties> build) {
+                     RateLimitMode rateLimitMode, ObjectProvider<BuildProperties> build) {
+        this.rateLimitMode = rateLimitMode;
         this.db = db;
         this.redis = redis.getIfAvailable();
         this.meters = meters;
@@ -51,7 +54,8 @@ class HealthController {
             Map<String, Object> database = states.getT1();
             Map<String, Object> redisState = states.getT2();
             boolean up = "UP".equals(database.get("status"));
-            boolean degraded = "DOWN".equals(redisState.get("status"));
+            String rateLimits = rateLimitMode.mode();
+            boolean degraded = "DOWN".equals(redisState.get("status")) || rateLimits.equals("local-fallback");
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", !up ? "DOWN" : degraded ? "DEGRADED" : "UP");
             body.put("version", version);
@@ -59,6 +63,7 @@ class HealthController {
             body.put("database", database);
             body.put("redis", redisState);
             body.put("sse_connections", streamConnections());
+            body.put("rate_limits", rateLimits);
             return ResponseEntity.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(body);
         });
     }

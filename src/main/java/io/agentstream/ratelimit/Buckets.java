@@ -36,10 +36,10 @@ import reactor.core.scheduler.Schedulers;
  * outage never stops a request.
  */
 @Component
-class Buckets {
+class Buckets implements RateLimitMode {
 
     static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
-    static final Duration RETRY_REDIS_AFTER = Duration.ofSeconds(15);
+    static final Duration RETRY_REDIS_AFTER = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(Buckets.class);
 
     private final LettuceConnectionFactory redis;
@@ -59,8 +59,8 @@ class Buckets {
                 .register(meters);
     }
 
-    /** "redis", "local" (no Redis configured) or "local-fallback" (Redis unreachable). */
-    String mode() {
+    @Override
+    public String mode() {
         return redis == null ? "local" : degraded.get() ? "local-fallback" : "redis";
     }
 

@@ -1,0 +1,175 @@
+package io.agentstream.ratelimit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.agentstream.support.Api;
+import io.agentstream.support.Instances;
+import io.agentstream.support.IntegrationTest;
+import io.agentstream.support.RedisUnderTest;
+import io.agentstream.support.TcpProxy;
+import io.agentstream.support.TestInfrastructure.PostgresUnderTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static io.agentstream.support.Api.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rate limits with Redis (reached through a proxy the test can cut), shared by two
+ * instances; brute-force throttling; CORS; HSTS behind a trusted proxy.
+ */
+@IntegrationTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RateLimitIT {
+
+    static final String PREFIX = RedisUnderTest.uniquePrefix();
+    static final TcpProxy REDIS = proxy();
+
+    static TcpProxy proxy() {
+        URI redis = URI.create(RedisUnderTest.url());
+        try {
+            return new TcpProxy(redis.getHost(), redis.getPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static final Map<String, Object> SETTINGS = Map.of(
+            "agentstream.redis.url", "redis://127.0.0.1:" + REDIS.port(),
+            "agentstream.redis.key-prefix", PREFIX,
+            "agentstream.rate-limit.enabled", "true",
+            "agentstream.rate-limit.read", "5",
+            "agentstream.rate-limit.auth-failures", "3",
+            "agentstream.http.trusted-proxies", "127.0.0.1,::1",
+            "agentstream.http.allowed-origins", "https://dash.example.com");
+
+    @DynamicPropertySource
+    static void settings(DynamicPropertyRegistry registry) {
+        SETTINGS.forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    @AfterAll
+    static void closeProxy() throws Exception {
+        REDIS.close();
+    }
+
+    @Autowired
+    Api api;
+
+    @Autowired
+    PostgresUnderTest postgres;
+
+    private static EntityExchangeResult<byte[]> read(WebTestClient client, String forwardedFor) {
+        return client.get().uri("/api/conversations").header("Authorization", "Bearer " + Api.SECOND_KEY)
+                .header("X-Forwarded-For", forwardedFor).exchange().expectBody().returnResult();
+    }
+
+    @Test
+    @Order(1)
+    void aLimitIsSharedByAllInstancesAndAnnouncedInHeaders() {
+        ConfigurableApplicationContext other = Instances.start(postgres.url(), SETTINGS);
+        try {
+            WebTestClient b = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + Instances.port(other)).build();
+            List<String> remaining = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                EntityExchangeResult<byte[]> result = read(i % 2 == 0 ? api.client() : b, "10.1.0.1");
+                assertThat(result.getStatus().value()).isEqualTo(200);
+                assertThat(result.getResponseHeaders().getFirst("RateLimit-Limit")).isEqualTo("5");
+                assertThat(Long.parseLong(result.getResponseHeaders().getFirst("RateLimit-Reset"))).isBetween(1L, 60L);
+                remaining.add(result.getResponseHeaders().getFirst("RateLimit-Remaining"));
+            }
+            assertThat(remaining).containsExactly("4", "3", "2", "1", "0");
+            for (WebTestClient client : List.of(api.client(), b)) {
+                EntityExchangeResult<byte[]> refused = read(client, "10.1.0.1");
+                assertThat(refused.getStatus().value()).isEqualTo(429);
+                assertThat(refused.getResponseHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+                assertThat(Long.parseLong(refused.getResponseHeaders().getFirst("Retry-After"))).isBetween(1L, 60L);
+                assertThat(refused.getResponseHeaders().getFirst("RateLimit-Remaining")).isEqualTo("0");
+                assertThat(new String(refused.getResponseBody())).contains("urn:problem:agentstream:rate-limited");
+            }
+            // The key's own bucket is empty too: another address with the same key is refused.
+            assertThat(read(b, "10.1.0.2").getStatus().value()).isEqualTo(429);
+        } finally {
+            other.close();
+        }
+    }
+
+    /** Last: afterwards this instance keeps its buckets locally until Redis answers again. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void withRedisGoneLimitsFallBackToTheInstanceAndIngestGoesOn() throws IOException {
+        REDIS.cut();
+        try {
+            for (int i = 0; i < 3; i++) {
+                api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + Api.KEY)
+                        .header("X-Forwarded-For", "10.2.0.1")
+                        .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("message-created.json"))
+                        .exchange().expectStatus().isCreated()
+                        .expectHeader().exists("RateLimit-Remaining");
+            }
+            api.client().get().uri("/api/health").exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.status").isEqualTo("DEGRADED")
+                    .jsonPath("$.rate_limits").isEqualTo("local-fallback");
+        } finally {
+            REDIS.restore();
+        }
+    }
+
+    @Test
+    void repeatedBadKeysFromOneAddressAreThrottledEvenWhenTheNextKeyIsRight() {
+        for (int i = 0; i < 3; i++) {
+            api.client().get().uri("/api/events").header("Authorization", "Bearer wrong-key-" + i + "-0000000000")
+                    .header("X-Forwarded-For", "10.3.0.1").exchange().expectStatus().isUnauthorized();
+        }
+        api.client().get().uri("/api/events").header("Authorization", "Bearer wrong-key-x-0000000000")
+                .header("X-Forwarded-For", "10.3.0.1").exchange()
+                .expectStatus().isEqualTo(429)
+                .expectHeader().exists("Retry-After")
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:too-many-auth-failures");
+        api.client().get().uri("/api/events").header("Authorization", "Bearer " + Api.KEY)
+                .header("X-Forwarded-For", "10.3.0.1").exchange().expectStatus().isEqualTo(429);
+        api.client().get().uri("/api/events").header("Authorization", "Bearer " + Api.KEY)
+                .header("X-Forwarded-For", "10.3.0.2").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void corsAllowsOnlyTheConfiguredOrigins() {
+        api.client().options().uri("/api/conversations")
+                .header("Origin", "https://dash.example.com")
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization")
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Access-Control-Allow-Origin", "https://dash.example.com");
+        api.client().options().uri("/api/conversations")
+                .header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "GET")
+                .exchange()
+                .expectStatus().isForbidden()
+                .expectHeader().doesNotExist("Access-Control-Allow-Origin");
+        api.client().method(HttpMethod.GET).uri("/api/health").header("Origin", "https://dash.example.com").exchange()
+                .expectHeader().valueEquals("Access-Control-Allow-Origin", "https://dash.example.com");
+    }
+
+    @Test
+    void hstsIsSentWhenATrustedProxySaysTheRequestCameOverTls() {
+        api.client().get().uri("/api/health").header("X-Forwarded-Proto", "https").exchange()
+                .expectHeader().valueEquals("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+}
