@@ -17,6 +17,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -87,6 +88,16 @@ class ConversationController {
                 .header(HttpHeaders.CONTENT_DISPOSITION,
                         ContentDisposition.attachment().filename("conversation-" + id + "." + extension).build().toString())
                 .body(export.export(detail, chosen)));
+    }
+
+    /** Admin scope: removes a conversation with its participants, messages and events. */
+    @DeleteMapping("/api/conversations/{id}")
+    Mono<ResponseEntity<Void>> delete(@PathVariable String id) {
+        if (!IDENTIFIER.matcher(id).matches()) {
+            return Mono.error(notFound(id));
+        }
+        return reader.delete(id).flatMap(deleted -> deleted ? Mono.just(ResponseEntity.noContent().<Void>build())
+                : Mono.error(notFound(id)));
     }
 
     @GetMapping("/api/metrics/summary")

@@ -86,6 +86,12 @@ class ConversationReader {
                 .transform(ConversationReader::guarded);
     }
 
+    /** Whether a conversation was deleted (with everything of it). */
+    Mono<Boolean> delete(String id) {
+        return db.sql(ConversationSql.DELETE).bind("id", id).fetch().rowsUpdated().map(rows -> rows > 0)
+                .transform(ConversationReader::guarded);
+    }
+
     Mono<Boolean> exists(String id) {
         return db.sql(ConversationSql.EXISTS).bind("id", id).map(row -> row.get("present", Boolean.class)).one()
                 .transform(ConversationReader::guarded);

@@ -46,6 +46,9 @@ final class ConversationSql {
             from conversation_agents where conversation_id = :id order by position
             """;
 
+    /** Participants, messages and events go with it (foreign keys cascade). */
+    static final String DELETE = "delete from conversations where id = :id";
+
     static final String EXISTS = "select exists (select 1 from conversations where id = :id) as present";
 
     private static final String MESSAGE_COLUMNS = """

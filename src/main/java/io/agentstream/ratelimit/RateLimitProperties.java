@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       beyond which the address is refused for a while (brute force)
  */
 @ConfigurationProperties("agentstream.rate-limit")
-public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("60000") long ingest,
+public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("600000") long ingest,
                                   @DefaultValue("60") long upload, @DefaultValue("1200") long read,
                                   @DefaultValue("120") long streamConnect, @DefaultValue("20") long authFailures) {
 

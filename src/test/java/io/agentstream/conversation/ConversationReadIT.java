@@ -135,6 +135,21 @@ class ConversationReadIT {
     }
 
     @Test
+    void anAdminDeletesAConversationWithEverythingOfIt() {
+        streamFixtureConversation();
+        api.client().delete().uri("/api/conversations/" + CONVERSATION).header("Authorization", "Bearer " + Api.KEY).exchange()
+                .expectStatus().isForbidden();
+        api.client().delete().uri("/api/conversations/" + CONVERSATION).header("Authorization", "Bearer " + Api.ADMIN_KEY).exchange()
+                .expectStatus().isNoContent();
+        assertThat(api.count("select count(*) from conversations")).isZero();
+        assertThat(api.count("select count(*) from messages")).isZero();
+        assertThat(api.count("select count(*) from conversation_agents")).isZero();
+        assertThat(api.count("select count(*) from events where conversation_id is not null")).isZero();
+        api.client().delete().uri("/api/conversations/" + CONVERSATION).header("Authorization", "Bearer " + Api.ADMIN_KEY).exchange()
+                .expectStatus().isNotFound();
+    }
+
+    @Test
     void messagesArePagedInSequenceOrder() {
         StringBuilder messages = new StringBuilder();
         for (int i = 25; i >= 1; i--) {
