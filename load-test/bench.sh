@@ -7,7 +7,8 @@
 #   load-test/bench.sh                                  # CONCURRENCY=16 DURATION=20 WARMUP=20 CONVERSATIONS=50
 #   CONCURRENCY=4 DURATION=30 WARMUP=20 load-test/bench.sh
 #
-# Parameters (environment): CONCURRENCY (wrk connections = pgbench clients), DURATION (s, each
+# Parameters (environment): APP_ENV (extra VAR=value settings for the app, space-separated),
+# CONCURRENCY (wrk connections = pgbench clients), DURATION (s, each
 # measured phase), WARMUP (s of wrk before measuring), CONVERSATIONS (message spread), PORT (of
 # the app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must
 # be allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
@@ -51,7 +52,9 @@ prepare_jar
 
 create_database
 # Pool as large as the load so that the app, like pgbench, can hold CONCURRENCY connections.
-start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10))
+# APP_ENV adds settings, e.g. APP_ENV="RATE_LIMIT_ENABLED=false" or APP_ENV="REDIS_URL=redis://127.0.0.1:6379".
+# shellcheck disable=SC2086
+start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) ${APP_ENV:-}
 
 # --- Load definitions -------------------------------------------------------------------------
 

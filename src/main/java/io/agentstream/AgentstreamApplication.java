@@ -16,11 +16,13 @@ public class AgentstreamApplication {
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("keys")) {
+            // Quiet logs as a command-line property: it must outrank application.yml's LOG_LEVEL.
+            String[] arguments = java.util.Arrays.copyOf(args, args.length + 1);
+            arguments[args.length] = "--logging.level.root=WARN";
             System.exit(SpringApplication.exit(new SpringApplicationBuilder(AgentstreamApplication.class)
                     .web(WebApplicationType.NONE)
-                    .properties("agentstream.cli.keys=true", "spring.main.banner-mode=off",
-                            "logging.level.root=WARN")
-                    .run(args)));
+                    .properties("agentstream.cli.keys=true", "spring.main.banner-mode=off")
+                    .run(arguments)));
         }
         SpringApplication.run(AgentstreamApplication.class, args);
     }

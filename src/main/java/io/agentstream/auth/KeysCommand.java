@@ -41,7 +41,7 @@ class KeysCommand implements CommandLineRunner, ExitCodeGenerator {
 
     @Override
     public void run(String... args) {
-        List<String> arguments = Arrays.asList(args);
+        List<String> arguments = Arrays.stream(args).filter(arg -> !arg.startsWith("--logging.")).toList();
         try {
             String command = arguments.size() > 1 ? arguments.get(1) : "";
             switch (command) {

@@ -47,7 +47,8 @@ class KeysCommandIT {
 
     @Test
     void operatorsCreateListAndRevokeKeysFromTheCommandLine() throws Exception {
-        Run created = keys("create", "--name", "ci", "--scopes", "ingest,read");
+        String name = "cli-" + System.nanoTime();
+        Run created = keys("create", "--name", name, "--scopes", "ingest,read");
         assertThat(created.exit()).as(created.out()).isZero();
         Matcher key = Pattern.compile("key \\(shown once, store it now\\): (ap_live_[A-Za-z0-9_-]{43})").matcher(created.out());
         assertThat(key.find()).as(created.out()).isTrue();
@@ -57,8 +58,8 @@ class KeysCommandIT {
 
         Run listed = keys("list");
         assertThat(listed.exit()).isZero();
-        assertThat(listed.out()).contains("\tci\t").contains("ingest,read").doesNotContain(key.group(1));
-        String id = listed.out().lines().filter(line -> line.contains("\tci\t")).findFirst().orElseThrow().split("\t")[0];
+        assertThat(listed.out()).contains("\t" + name + "\t").contains("ingest,read").doesNotContain(key.group(1));
+        String id = listed.out().lines().filter(line -> line.contains("\t" + name + "\t")).findFirst().orElseThrow().split("\t")[0];
 
         assertThat(keys("revoke", id).exit()).isZero();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->

@@ -43,6 +43,7 @@ class ObservabilityIT {
                 .contains("agentstream_stream_slow_consumers_total{")
                 .contains("agentstream_stream_events_replayed_total{")
                 .contains("r2dbc_pool_acquired_connections{")
+                .contains("r2dbc_query_seconds_count{")
                 .contains("http_server_requests_seconds_count{");
         assertThat(metrics).doesNotContain(Api.KEY);
     }
