@@ -21,8 +21,8 @@ import reactor.core.publisher.Mono;
  * Resolves a presented key. Keys from the environment (AGENTPIPE_BRIDGE_API_KEY: ingest and
  * read; ADMIN_API_KEY: admin) are compared by hash in constant time. Stored keys are looked
  * up by hash, and what is found (or not found) is cached for {@link #CACHE_TTL}: a revoked
- * key stops working on every instance within that time, with or without Redis. Last use
- * is written at most once a minute per key.
+ * key stops working on every instance within that time even without Redis, and at once
+ * with it ({@link RevocationBroadcast}). Last use is written at most once a minute per key.
  */
 @Component
 class KeyAuthenticator implements ApiKeyAuthenticator {
@@ -79,7 +79,7 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
                 .doOnNext(this::touch);
     }
 
-    /** Forgets cached lookups on this instance (after a revocation here). */
+    /** Forgets cached lookups on this instance (after a revocation anywhere). */
     void invalidateAll() {
         stored.synchronous().invalidateAll();
     }

@@ -35,11 +35,11 @@ class KeyController {
     }
 
     private final ApiKeyStore store;
-    private final KeyAuthenticator authenticator;
+    private final RevocationBroadcast revocations;
 
-    KeyController(ApiKeyStore store, KeyAuthenticator authenticator) {
+    KeyController(ApiKeyStore store, RevocationBroadcast revocations) {
         this.store = store;
-        this.authenticator = authenticator;
+        this.revocations = revocations;
     }
 
     @PostMapping("/api/keys")
@@ -61,7 +61,7 @@ class KeyController {
             return Mono.error(notFound());
         }
         return store.revoke(Long.parseLong(id))
-                .doOnNext(revoked -> authenticator.invalidateAll())
+                .flatMap(revoked -> revocations.revoked().thenReturn(revoked))
                 .map(revoked -> ResponseEntity.noContent().<Void>build())
                 .switchIfEmpty(Mono.error(KeyController::notFound));
     }

@@ -97,7 +97,8 @@ class AccessIT {
         }
         api.client().delete().uri("/api/keys/999999").header("Authorization", "Bearer " + Api.ADMIN_KEY).exchange()
                 .expectStatus().isNotFound();
-        assertThat(output.getAll()).doesNotContain(key).doesNotContain(Api.KEY).doesNotContain(Api.ADMIN_KEY);
+        assertThat(output.getAll()).doesNotContain(key).doesNotContain(Api.KEY).doesNotContain(Api.SECOND_KEY)
+                .doesNotContain(Api.ADMIN_KEY).doesNotContain(Api.TOKEN_SECRET);
     }
 
     record Endpoint(HttpMethod method, String path, String body, ApiKeyPrincipal.Scope needs) {

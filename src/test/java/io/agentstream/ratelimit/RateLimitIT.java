@@ -110,6 +110,40 @@ class RateLimitIT {
         }
     }
 
+    @Test
+    @Order(2)
+    void aRevocationReachesTheOtherInstanceAtOnceThroughRedis() {
+        ConfigurableApplicationContext other = Instances.start(postgres.url(), SETTINGS);
+        try {
+            WebTestClient b = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + Instances.port(other)).build();
+            byte[] body = api.client().post().uri("/api/keys").header("Authorization", "Bearer " + Api.ADMIN_KEY)
+                    .header("X-Forwarded-For", "10.4.0.1")
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("name", "broadcast", "scopes", List.of("ingest")))
+                    .exchange().expectStatus().isCreated().expectBody().returnResult().getResponseBody();
+            var created = tools.jackson.databind.json.JsonMapper.shared().readTree(body);
+            String key = created.get("key").asString();
+            org.springframework.web.reactive.function.client.WebClient quiet =
+                    org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + Instances.port(other));
+            java.util.function.Supplier<Integer> ingestOnB = () -> quiet.post().uri("/api/ingest")
+                    .header("Authorization", "Bearer " + key).header("X-Forwarded-For", "10.4.0.2")
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))
+                    .exchangeToMono(response -> reactor.core.publisher.Mono.just(response.statusCode().value()))
+                    .block(java.time.Duration.ofSeconds(5));
+            assertThat(ingestOnB.get()).isEqualTo(200);
+            api.client().delete().uri("/api/keys/{id}", created.get("id").asLong())
+                    .header("Authorization", "Bearer " + Api.ADMIN_KEY).header("X-Forwarded-For", "10.4.0.1")
+                    .exchange().expectStatus().isNoContent();
+            long revokedAt = System.nanoTime();
+            // Well inside the 4 s cache lifetime: only the broadcast can have told B.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(1500))
+                    .pollInterval(java.time.Duration.ofMillis(50)).until(() -> ingestOnB.get() == 401);
+            System.out.printf("REVOCATION over Redis reached the other instance after %d ms%n",
+                    (System.nanoTime() - revokedAt) / 1_000_000);
+        } finally {
+            other.close();
+        }
+    }
+
     /** Last: afterwards this instance keeps its buckets locally until Redis answers again. */
     @Test
     @Order(Integer.MAX_VALUE)
