@@ -178,10 +178,13 @@ class EventTailer implements SmartLifecycle {
                         .tag("type", event.type()).register(meters).increment();
             }
         }
+        // The recheck backs off only while the same offsets stay unsettled (a long transaction);
+        // any progress starts it short again, so the last event of a burst is not left waiting.
+        if (!step.publish().isEmpty() || !step.waiting()) {
+            recheckDelay = FIRST_RECHECK;
+        }
         if (step.waiting()) {
             scheduleRecheck();
-        } else {
-            recheckDelay = FIRST_RECHECK;
         }
         return step.readAgainNow();
     }

@@ -69,22 +69,23 @@ class ImageStartupIT {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI health = URI.create("http://127.0.0.1:" + port + "/api/health");
-            String body = null;
-            while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60) && app.isAlive()) {
-                try {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200) {
-                        body = response.body();
-                        break;
-                    }
-                } catch (IOException notYet) {
-                    // still starting
-                }
-                Thread.onSpinWait();
-            }
+            String[] body = new String[1];
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!app.isAlive()) {
+                            return true;
+                        }
+                        try {
+                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(health)
+                                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                            body[0] = response.statusCode() == 200 ? response.body() : null;
+                        } catch (IOException notYet) {
+                            body[0] = null;
+                        }
+                        return body[0] != null;
+                    });
             double seconds = (System.nanoTime() - started) / 1e9;
-            assertThat(body).as("healthy within 60 s").isNotNull().contains("\"status\":\"UP\"");
+            assertThat(body[0]).as("healthy within 60 s").isNotNull().contains("\"status\":\"UP\"");
             System.out.printf("IMAGE START-UP: healthy after %.2f s (entrypoint %s)%n", seconds, entrypoint);
 
             // Traffic whose log lines must carry request ids and never keys or content.
