@@ -32,6 +32,7 @@ import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code POST /api/sessions/upload}: a recorded session, as JSON {conversation, agents,
@@ -82,7 +83,10 @@ class UploadController {
         return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(body -> ndjson ? uploadLog(bytes(body)) : uploadSession(body))
+                .flatMap(body -> ndjson
+                        ? Mono.fromCallable(() -> replay.parse(bytes(body), SOURCE)).subscribeOn(Schedulers.boundedElastic())
+                                .flatMap(this::uploadLog)
+                        : uploadSession(body))
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
@@ -96,28 +100,34 @@ class UploadController {
                 .map(UploadController::response);
     }
 
-    /** Parsed straight from the joined buffer: the raw body is held once, never copied. */
+    /**
+     * Parsed straight from the joined buffer (the raw body is held once, never copied), off
+     * the event loop: parsing and checking tens of megabytes takes a while, and other
+     * connections share that loop.
+     */
     private Mono<UploadResult> uploadSession(Optional<DataBuffer> body) {
-        SessionUpload upload;
+        return Mono.fromCallable(() -> parse(body))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(upload -> transactions.transactional(writer.write(upload)));
+    }
+
+    private SessionUpload parse(Optional<DataBuffer> body) {
         if (body.isEmpty()) {
-            upload = reader.read(InputStream.nullInputStream(), 0);
-        } else {
-            int length = body.get().readableByteCount();
-            try (InputStream in = body.get().asInputStream(true)) {
-                upload = reader.read(in, length);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return reader.read(InputStream.nullInputStream(), 0);
         }
-        return transactions.transactional(writer.write(upload));
+        int length = body.get().readableByteCount();
+        try (InputStream in = body.get().asInputStream(true)) {
+            return reader.read(in, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] bytes(Optional<DataBuffer> body) {
         return body.map(BoundedBody::drain).orElseGet(() -> new byte[0]);
     }
 
-    private Mono<UploadResult> uploadLog(byte[] body) {
-        List<IngestEvent> events = replay.parse(body, SOURCE);
+    private Mono<UploadResult> uploadLog(List<IngestEvent> events) {
         long messages = events.stream().filter(e -> e.type() == EventType.MESSAGE_CREATED).count();
         if (messages > properties.maxMessages()) {
             return Mono.error(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
