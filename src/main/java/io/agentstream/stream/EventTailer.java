@@ -94,11 +94,6 @@ class EventTailer implements SmartLifecycle {
         return running;
     }
 
-    /** Highest offset up to which everything is final and published here; -1 before the first read. */
-    long settledOffset() {
-        return hub.cursor();
-    }
-
     @EventListener
     void onCommit(EventsCommitted ignored) {
         wake();
