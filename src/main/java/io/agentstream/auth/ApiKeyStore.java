@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
-import io.agentstream.database.DatabaseErrors;
-import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.database.Queries;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
@@ -53,8 +52,7 @@ public class ApiKeyStore {
     }
 
     public Flux<StoredKey> list() {
-        return db.sql(AuthSql.LIST).map(ApiKeyStore::stored).all()
-                .timeout(TIMEOUT).onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(db.sql(AuthSql.LIST).map(ApiKeyStore::stored).all(), TIMEOUT);
     }
 
     /** Empty when no key has this id. */
@@ -77,7 +75,7 @@ public class ApiKeyStore {
     }
 
     private static <T> Mono<T> guarded(Mono<T> query) {
-        return query.timeout(TIMEOUT).onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(query, TIMEOUT);
     }
 
     private static StoredKey stored(Readable row) {

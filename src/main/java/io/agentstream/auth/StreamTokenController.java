@@ -3,6 +3,7 @@ package io.agentstream.auth;
 import java.time.Instant;
 import java.util.List;
 
+import io.agentstream.ingest.validation.Identifiers;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import org.springframework.http.HttpStatus;
@@ -34,10 +35,9 @@ class StreamTokenController {
     @PostMapping("/api/realtime/token")
     Mono<TokenResponse> issue(@RequestBody(required = false) TokenRequest request, ServerWebExchange exchange) {
         String conversation = request == null ? null : request.conversationId();
-        if (conversation != null && !conversation.matches("[A-Za-z0-9._:-]{1,128}")) {
+        if (conversation != null && !Identifiers.isValid(conversation)) {
             return Mono.error(new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-token-request", "Invalid token request",
-                    "See errors.").withErrors(List.of(new FieldError("conversation_id",
-                    "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen"))));
+                    "See errors.").withErrors(List.of(new FieldError("conversation_id", Identifiers.MESSAGE))));
         }
         ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
         StreamTokens.Issued issued = tokens.issue(caller, conversation);

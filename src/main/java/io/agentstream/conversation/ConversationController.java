@@ -1,7 +1,6 @@
 package io.agentstream.conversation;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 import io.agentstream.conversation.ConversationReader.Filters;
 import io.agentstream.conversation.ConversationViews.Detail;
@@ -10,6 +9,7 @@ import io.agentstream.conversation.ConversationViews.Message;
 import io.agentstream.conversation.ConversationViews.MetricsSummary;
 import io.agentstream.conversation.ConversationViews.Page;
 import io.agentstream.http.QueryParameters;
+import io.agentstream.ingest.validation.Identifiers;
 import io.agentstream.problem.ApiProblem;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -28,7 +28,6 @@ import reactor.core.publisher.Mono;
 @RestController
 class ConversationController {
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final List<String> STATUSES = List.of("ACTIVE", "COMPLETED", "INTERRUPTED", "ERROR");
 
     private final ConversationReader reader;
@@ -93,7 +92,7 @@ class ConversationController {
     /** Admin scope: removes a conversation with its participants, messages and events. */
     @DeleteMapping("/api/conversations/{id}")
     Mono<ResponseEntity<Void>> delete(@PathVariable String id) {
-        if (!IDENTIFIER.matcher(id).matches()) {
+        if (!Identifiers.isValid(id)) {
             return Mono.error(notFound(id));
         }
         return reader.delete(id).flatMap(deleted -> deleted ? Mono.just(ResponseEntity.noContent().<Void>build())
@@ -126,7 +125,7 @@ class ConversationController {
 
     /** Completes with true when the conversation exists, else fails with 404. */
     private Mono<Boolean> known(String id) {
-        if (!IDENTIFIER.matcher(id).matches()) {
+        if (!Identifiers.isValid(id)) {
             return Mono.error(notFound(id));
         }
         return reader.exists(id).flatMap(present -> present ? Mono.just(true) : Mono.error(notFound(id)));

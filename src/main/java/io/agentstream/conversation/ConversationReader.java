@@ -18,8 +18,7 @@ import io.agentstream.conversation.ConversationViews.Participant;
 import io.agentstream.conversation.ConversationViews.Reported;
 import io.agentstream.conversation.ConversationViews.Totals;
 import io.agentstream.conversation.ConversationViews.Usage;
-import io.agentstream.database.DatabaseErrors;
-import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.database.Queries;
 import io.agentstream.ingest.IngestJson;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -173,7 +172,7 @@ class ConversationReader {
     }
 
     private static <T> Mono<T> guarded(Mono<T> query) {
-        return query.timeout(QUERY_TIMEOUT).onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(query, QUERY_TIMEOUT);
     }
 
     private static void condition(List<String> conditions, Map<String, Object> values, String sql, String name, Object value) {

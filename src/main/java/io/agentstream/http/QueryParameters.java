@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import io.agentstream.ingest.validation.Identifiers;
 import io.agentstream.ingest.validation.Rfc3339Validator;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
@@ -18,7 +19,6 @@ import org.springframework.util.MultiValueMap;
  */
 public final class QueryParameters {
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,9}");
 
     private final MultiValueMap<String, String> params;
@@ -79,8 +79,8 @@ public final class QueryParameters {
     /** An id as the CLI sends it. */
     public String identifier(String name) {
         String value = single(name);
-        if (value != null && !IDENTIFIER.matcher(value).matches()) {
-            reject(name, "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen");
+        if (value != null && !Identifiers.isValid(value)) {
+            reject(name, Identifiers.MESSAGE);
             return null;
         }
         return value;

@@ -5,8 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.agentstream.database.DatabaseErrors;
-import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.database.Queries;
 import io.agentstream.ingest.event.ConversationCompleted;
 import io.agentstream.ingest.event.ConversationError;
 import io.agentstream.ingest.event.ConversationStarted;
@@ -52,14 +51,12 @@ class TransactionalEventWriter implements EventWriter {
                 .then(insertEvent(event))
                 .flatMap(eventId -> applyEffect(event, eventId).thenReturn(new WriteResult(eventId, false)))
                 .switchIfEmpty(Mono.defer(() -> originalEventId(event).map(id -> new WriteResult(id, true))));
-        return transactions.transactional(work)
+        return Queries.bounded(transactions.transactional(work)
                 .doOnSuccess(result -> {
                     if (result != null && !result.duplicate()) {
                         publisher.publishEvent(EventsCommitted.INSTANCE);
                     }
-                })
-                .timeout(properties.writeTimeout())
-                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+                }), properties.writeTimeout());
     }
 
     private Mono<Void> ensureConversation(IngestEvent event) {

@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.agentstream.database.DatabaseErrors;
-import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.database.Queries;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
@@ -85,9 +84,7 @@ class EventLog {
         if (filter.types() != null) {
             spec = spec.bind("types", filter.types().toArray(String[]::new));
         }
-        return spec.map(EventLog::event).all().collectList()
-                .timeout(QUERY_TIMEOUT)
-                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(spec.map(EventLog::event).all().collectList(), QUERY_TIMEOUT);
     }
 
     /** Every matching event in (after, upto], read page by page as the subscriber consumes them. */
@@ -100,14 +97,12 @@ class EventLog {
 
     /** The lowest offset still stored, or empty when the log is empty. */
     Mono<Long> earliest() {
-        return db.sql(StreamSql.EARLIEST).map(row -> row.get("earliest", Long.class)).first().timeout(QUERY_TIMEOUT)
-                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(db.sql(StreamSql.EARLIEST).map(row -> row.get("earliest", Long.class)).first(), QUERY_TIMEOUT);
     }
 
     Mono<Boolean> exists(long id) {
-        return db.sql(StreamSql.EXISTS).bind("id", id).map(row -> row.get("present", Boolean.class)).one()
-                .timeout(QUERY_TIMEOUT)
-                .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new);
+        return Queries.bounded(db.sql(StreamSql.EXISTS).bind("id", id).map(row -> row.get("present", Boolean.class)).one(),
+                QUERY_TIMEOUT);
     }
 
     private static Snapshot snapshot(Readable row) {

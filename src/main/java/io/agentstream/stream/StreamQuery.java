@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import io.agentstream.http.QueryParameters;
 import io.agentstream.ingest.event.EventType;
+import io.agentstream.ingest.validation.Identifiers;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
@@ -28,7 +29,6 @@ final class StreamQuery {
         KNOWN_TYPES = List.copyOf(types);
     }
 
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern OFFSET = Pattern.compile("\\d{1,18}");
 
     private final QueryParameters query;
@@ -88,8 +88,8 @@ final class StreamQuery {
         if (conversation == null) {
             conversation = alias;
         }
-        if (conversation != null && !IDENTIFIER.matcher(conversation).matches()) {
-            query.reject("conversation_id", "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen");
+        if (conversation != null && !Identifiers.isValid(conversation)) {
+            query.reject("conversation_id", Identifiers.MESSAGE);
             conversation = null;
         }
         Set<String> types = null;

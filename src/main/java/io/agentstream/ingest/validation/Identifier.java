@@ -12,7 +12,7 @@ import jakarta.validation.ReportAsSingleViolation;
 import jakarta.validation.constraints.Pattern;
 
 /** An id as the CLI sends it: conversation, message and agent ids. */
-@Pattern(regexp = "[A-Za-z0-9._:-]{1,128}")
+@Pattern(regexp = Identifiers.REGEX)
 @ReportAsSingleViolation
 @Constraint(validatedBy = {})
 @Documented
@@ -20,7 +20,7 @@ import jakarta.validation.constraints.Pattern;
 @Retention(RetentionPolicy.RUNTIME)
 public @interface Identifier {
 
-    String message() default "must be 1 to 128 characters of A-Z, a-z, 0-9, dot, underscore, colon or hyphen";
+    String message() default Identifiers.MESSAGE;
 
     Class<?>[] groups() default {};
 
