@@ -3,6 +3,7 @@ package io.agentstream.database;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -33,6 +34,19 @@ public final class DatabaseErrors {
                     || t instanceof TimeoutException
                     || t instanceof IOException
                     || t instanceof AbortedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A deadlock or serialization failure: PostgreSQL rolled the transaction back, and
+     * running it again is safe and will most likely succeed.
+     */
+    public static boolean isConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof R2dbcException r2dbc && ("40P01".equals(r2dbc.getSqlState()) || "40001".equals(r2dbc.getSqlState()))) {
                 return true;
             }
         }

@@ -19,10 +19,13 @@ import reactor.core.publisher.Flux;
 @Component
 public class EventLogReplay {
 
-    private final EventParser parser;
-    private final EventWriter writer;
+    /** Events per statement group: as many as one upload statement takes messages. */
+    private static final int CHUNK = 1_000;
 
-    EventLogReplay(EventParser parser, EventWriter writer) {
+    private final EventParser parser;
+    private final EventBatchWriter writer;
+
+    EventLogReplay(EventParser parser, EventBatchWriter writer) {
         this.parser = parser;
         this.writer = writer;
     }
@@ -58,8 +61,14 @@ public class EventLogReplay {
         return events;
     }
 
-    /** Writes the events one after another; inside a transaction, they join it. */
+    /**
+     * Writes the events in order, in chunks of a few statements each, inside the caller's
+     * transaction (the upload's), which they join.
+     */
     public Flux<EventWriter.WriteResult> write(List<IngestEvent> events) {
-        return Flux.fromIterable(events).concatMap(writer::write);
+        int chunks = (events.size() + CHUNK - 1) / CHUNK;
+        return Flux.range(0, chunks)
+                .concatMap(chunk -> writer.write(events.subList(chunk * CHUNK, Math.min(events.size(), (chunk + 1) * CHUNK))))
+                .concatMapIterable(results -> results);
     }
 }

@@ -1,5 +1,7 @@
 package io.agentstream.ingest;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,6 +13,9 @@ import reactor.core.publisher.Mono;
 public interface EventWriter {
 
     Mono<WriteResult> write(IngestEvent event);
+
+    /** The events of one request: committed together, in this order; results in the same order. */
+    Mono<List<WriteResult>> writeAll(List<IngestEvent> events);
 
     /**
      * @param eventId   the event's stream offset (the original's, for a duplicate)

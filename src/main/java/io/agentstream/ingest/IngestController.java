@@ -1,11 +1,13 @@
 package io.agentstream.ingest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.http.BoundedBody;
 import io.agentstream.ingest.event.EventType;
@@ -17,7 +19,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -79,8 +80,7 @@ class IngestController {
         String type = event.type().wireName();
         return write
                 .doOnNext(result -> metrics.record(type, result.duplicate() ? "duplicate" : "stored", started))
-                .doOnError(error -> metrics.record(type,
-                        error instanceof io.agentstream.database.DatabaseUnavailableException ? "unavailable" : "failed", started));
+                .doOnError(error -> metrics.record(type, outcomeOf(error), started));
     }
 
     /** The type a rejected event claimed, for metrics: only known types, so tags stay few. */
@@ -91,9 +91,10 @@ class IngestController {
     }
 
     /**
-     * Each event is validated and stored on its own, in order, and gets its own result.
-     * If the database becomes unreachable the whole request answers 503: the client
-     * retries it, and the events already stored come back as duplicates.
+     * Each event is validated on its own and gets its own result; the valid ones are
+     * written together, in order, in one group-commit transaction. If the database is
+     * unreachable the whole request answers 503: the client retries it, and events that
+     * did commit come back as duplicates.
      */
     private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items) {
         if (items.isEmpty()) {
@@ -103,19 +104,47 @@ class IngestController {
             throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large",
                     "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
         }
-        return Flux.fromIterable(items)
-                .concatMap(this::ingestItem)
-                .collectList()
-                .map(results -> {
+        long started = System.nanoTime();
+        ItemResult[] results = new ItemResult[items.size()];
+        List<IngestEvent> valid = new ArrayList<>(items.size());
+        List<Integer> validIndexes = new ArrayList<>(items.size());
+        for (int index = 0; index < items.size(); index++) {
+            ParsedLine item = items.get(index);
+            try {
+                if (item.error() != null) {
+                    throw item.error();
+                }
+                valid.add(parser.parse(item.node(), SOURCE));
+                validIndexes.add(index);
+            } catch (InvalidEventException e) {
+                metrics.record(typeOf(item.node()), "rejected", started);
+                results[index] = new ItemResult(e.getStatusCode().value(), false, ProblemDocument.of(e));
+            }
+        }
+        Mono<List<EventWriter.WriteResult>> written = valid.isEmpty() ? Mono.just(List.of()) : writer.writeAll(valid);
+        return written
+                .doOnError(error -> valid.forEach(event -> metrics.record(event.type().wireName(), outcomeOf(error), started)))
+                .map(writes -> {
+                    for (int i = 0; i < writes.size(); i++) {
+                        IngestEvent event = valid.get(i);
+                        EventWriter.WriteResult result = writes.get(i);
+                        metrics.record(event.type().wireName(), result.duplicate() ? "duplicate" : "stored", started);
+                        IngestResponses.Ack ack = IngestResponses.ack(event, result);
+                        results[validIndexes.get(i)] = new ItemResult(ack.status().value(), result.duplicate(), ack.body());
+                    }
                     Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("accepted", results.stream().filter(ItemResult::accepted).count());
-                    body.put("duplicates", results.stream().filter(ItemResult::duplicate).count());
-                    body.put("rejected", results.stream().filter(ItemResult::rejected).count());
-                    body.put("results", IntStream.range(0, results.size())
-                            .mapToObj(index -> results.get(index).render(index, items.get(index).line()))
+                    body.put("accepted", Arrays.stream(results).filter(ItemResult::accepted).count());
+                    body.put("duplicates", Arrays.stream(results).filter(ItemResult::duplicate).count());
+                    body.put("rejected", Arrays.stream(results).filter(ItemResult::rejected).count());
+                    body.put("results", IntStream.range(0, results.length)
+                            .mapToObj(index -> results[index].render(index, items.get(index).line()))
                             .toList());
                     return ResponseEntity.ok(body);
                 });
+    }
+
+    private static String outcomeOf(Throwable error) {
+        return error instanceof DatabaseUnavailableException ? "unavailable" : "failed";
     }
 
     /** The outcome of one event of a batch: its status, and its acknowledgement or problem. */
@@ -140,24 +169,6 @@ class IngestController {
             entry.putAll(body);
             return entry;
         }
-    }
-
-    private Mono<ItemResult> ingestItem(ParsedLine item) {
-        long started = System.nanoTime();
-        IngestEvent event;
-        try {
-            if (item.error() != null) {
-                throw item.error();
-            }
-            event = parser.parse(item.node(), SOURCE);
-        } catch (InvalidEventException e) {
-            metrics.record(typeOf(item.node()), "rejected", started);
-            return Mono.just(new ItemResult(e.getStatusCode().value(), false, ProblemDocument.of(e)));
-        }
-        return measured(writer.write(event), event, started).map(result -> {
-            IngestResponses.Ack ack = IngestResponses.ack(event, result);
-            return new ItemResult(ack.status().value(), result.duplicate(), ack.body());
-        });
     }
 
     private Mono<byte[]> readBody(ServerHttpRequest request) {

@@ -1,8 +1,11 @@
 package io.agentstream.ingest;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
@@ -12,14 +15,55 @@ import org.springframework.stereotype.Component;
  * handling, {@code agentstream_ingest_latency_seconds{type, outcome}} (a histogram, so
  * p50/p95/p99 can be computed across instances). Outcomes: stored, duplicate, rejected,
  * unavailable (the database), failed.
+ *
+ * <p>Group commit: {@code agentstream_ingest_commit_events} (events per transaction, a
+ * histogram), {@code agentstream_ingest_commit_queued} (events waiting for a transaction),
+ * and counters of transactions rerun after a deadlock ({@code _retries}), groups written
+ * again request by request after a failure ({@code _splits}), and requests refused because
+ * the queue was full ({@code _queue_full}).
  */
 @Component
 class IngestMetrics {
 
     private final MeterRegistry meters;
+    private final DistributionSummary commitEvents;
+    private final Counter commitRetries;
+    private final Counter commitSplits;
+    private final Counter commitQueueFull;
 
     IngestMetrics(MeterRegistry meters) {
         this.meters = meters;
+        this.commitEvents = DistributionSummary.builder("agentstream.ingest.commit.events")
+                .description("Events written per group-commit transaction")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 1000).register(meters);
+        this.commitRetries = Counter.builder("agentstream.ingest.commit.retries")
+                .description("Group-commit transactions rerun after a deadlock or serialization failure").register(meters);
+        this.commitSplits = Counter.builder("agentstream.ingest.commit.splits")
+                .description("Failed group-commit transactions written again request by request").register(meters);
+        this.commitQueueFull = Counter.builder("agentstream.ingest.commit.queue.full")
+                .description("Ingest requests refused with 503 because INGEST_COMMIT_QUEUE_CAPACITY events were waiting")
+                .register(meters);
+    }
+
+    void gaugeCommitQueue(AtomicInteger queuedEvents) {
+        Gauge.builder("agentstream.ingest.commit.queued", queuedEvents, AtomicInteger::get)
+                .description("Events waiting for a group-commit transaction").register(meters);
+    }
+
+    void recordCommitBatch(int events) {
+        commitEvents.record(events);
+    }
+
+    void recordCommitRetry() {
+        commitRetries.increment();
+    }
+
+    void recordCommitSplit() {
+        commitSplits.increment();
+    }
+
+    void recordCommitQueueFull() {
+        commitQueueFull.increment();
     }
 
     void record(String type, String outcome, long startedNanos) {

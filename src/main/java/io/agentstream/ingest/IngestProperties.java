@@ -22,6 +22,12 @@ import org.springframework.validation.annotation.Validated;
  *                     that a stalled upload cannot hold a connection forever
  * @param writeTimeout INGEST_WRITE_TIMEOUT: longest a write may take before the client is
  *                     told 503 and retries; below the CLI's own 10 s request timeout
+ * @param commitMaxEvents     INGEST_COMMIT_MAX_EVENTS: most events one group-commit
+ *                            transaction takes (a larger batch request goes alone)
+ * @param commitConcurrency   INGEST_COMMIT_CONCURRENCY: group-commit transactions at once,
+ *                            each holding one pooled connection; keep below DATABASE_POOL_MAX
+ * @param commitQueueCapacity INGEST_COMMIT_QUEUE_CAPACITY: most events waiting for a
+ *                            transaction; past it, requests get 503 with Retry-After
  */
 @Validated
 @ConfigurationProperties("agentstream.ingest")
@@ -34,7 +40,15 @@ public record IngestProperties(
         @Min(value = 1, message = "INGEST_MAX_SUMMARY_TEXT_LENGTH must be at least 1") @DefaultValue("10000") int maxSummaryTextLength,
         @Min(value = 1, message = "INGEST_MAX_SUMMARY_SHORT_TEXT_LENGTH must be at least 1") @DefaultValue("1000") int maxSummaryShortTextLength,
         @DefaultValue("30s") @NotNull Duration readTimeout,
-        @DefaultValue("8s") @NotNull Duration writeTimeout) implements TextLimits {
+        @DefaultValue("8s") @NotNull Duration writeTimeout,
+        @Min(value = 1, message = "INGEST_COMMIT_MAX_EVENTS must be between 1 and 10000")
+        @Max(value = 10_000, message = "INGEST_COMMIT_MAX_EVENTS must be between 1 and 10000")
+        @DefaultValue("256") int commitMaxEvents,
+        @Min(value = 1, message = "INGEST_COMMIT_CONCURRENCY must be between 1 and 64")
+        @Max(value = 64, message = "INGEST_COMMIT_CONCURRENCY must be between 1 and 64")
+        @DefaultValue("2") int commitConcurrency,
+        @Min(value = 1, message = "INGEST_COMMIT_QUEUE_CAPACITY must be at least 1")
+        @DefaultValue("10000") int commitQueueCapacity) implements TextLimits {
 
     @Override
     public int maxLength(Limit limit) {

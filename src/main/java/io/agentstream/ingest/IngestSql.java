@@ -6,21 +6,98 @@ final class IngestSql {
     private IngestSql() {
     }
 
-    /** Order tolerance: any event that names a conversation makes sure its row exists. */
-    static final String ENSURE_CONVERSATION = """
-            insert into conversations (id, source) values (:id, :source)
+    /**
+     * Order tolerance: every conversation a batch names gets its row if it has none yet.
+     * Rows are taken in id order, like {@link #LOCK_CONVERSATIONS}.
+     */
+    static final String ENSURE_CONVERSATIONS = """
+            insert into conversations (id, source)
+            select c.id, c.source from unnest(cast(:ids as text[]), cast(:sources as text[])) as c(id, source)
+            order by c.id
             on conflict (id) do nothing
             """;
 
-    /** Returns no row when the dedup key is already stored: the event is a retry. */
-    static final String INSERT_EVENT = """
-            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
-            values (:type, :conversation_id, :occurred_at, :dedup_key, :source, cast(:payload as jsonb))
-            on conflict (dedup_key) do nothing
-            returning id
+    /**
+     * A batch locks every conversation it will change before it changes anything, in id
+     * order: two batches that share conversations then queue one behind the other instead
+     * of deadlocking on an opposite order.
+     */
+    static final String LOCK_CONVERSATIONS = """
+            select id from conversations where id = any(cast(:ids as text[])) order by id for update
             """;
 
-    static final String ORIGINAL_EVENT_ID = "select id from events where dedup_key = :dedup_key";
+    /**
+     * The batch's events in arrival order, so offsets follow it. A dedup key already stored
+     * (a retry) inserts nothing and returns no row; a key that a concurrent transaction is
+     * inserting waits for it, so a retry is never stored twice.
+     */
+    static final String INSERT_EVENTS = """
+            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
+            select e.type, e.conversation_id, e.occurred_at, e.dedup_key, e.source, e.payload
+            from unnest(cast(:types as text[]), cast(:conversation_ids as text[]), cast(:occurred_ats as timestamptz[]),
+                        cast(:dedup_keys as text[]), cast(:sources as text[]), cast(:payloads as jsonb[]))
+                with ordinality as e(type, conversation_id, occurred_at, dedup_key, source, payload, arrival)
+            order by e.arrival
+            on conflict (dedup_key) do nothing
+            returning id, dedup_key
+            """;
+
+    static final String ORIGINAL_EVENT_IDS = """
+            select id, dedup_key from events where dedup_key = any(cast(:dedup_keys as text[]))
+            """;
+
+    /**
+     * The batch's new messages in one statement; each conversation's totals grow by exactly
+     * the rows inserted (a message already stored under its id adds nothing), in one update
+     * per conversation. Exact under any concurrency: the rows are locked.
+     */
+    static final String INSERT_MESSAGES = """
+            with inserted as (
+                insert into messages
+                    (conversation_id, message_id, event_id, agent_id, agent_type, agent_name, agent_version, role,
+                     content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
+                     duration_ms, created_at)
+                select m.conversation_id, m.message_id, m.event_id, m.agent_id, m.agent_type, m.agent_name,
+                       m.agent_version, m.role, m.content, m.sequence_number, m.turn_number, m.tokens_used,
+                       m.input_tokens, m.output_tokens, m.cost, m.model, m.duration_ms, m.created_at
+                from unnest(cast(:conversation_ids as text[]), cast(:message_ids as text[]), cast(:event_ids as bigint[]),
+                            cast(:agent_ids as text[]), cast(:agent_types as text[]), cast(:agent_names as text[]),
+                            cast(:agent_versions as text[]), cast(:roles as text[]), cast(:contents as text[]),
+                            cast(:sequence_numbers as integer[]), cast(:turn_numbers as integer[]),
+                            cast(:tokens_used as bigint[]), cast(:input_tokens as bigint[]), cast(:output_tokens as bigint[]),
+                            cast(:costs as numeric[]), cast(:models as text[]), cast(:durations as bigint[]),
+                            cast(:created_ats as timestamptz[]))
+                    with ordinality as m(conversation_id, message_id, event_id, agent_id, agent_type, agent_name,
+                                         agent_version, role, content, sequence_number, turn_number, tokens_used,
+                                         input_tokens, output_tokens, cost, model, duration_ms, created_at, arrival)
+                order by m.arrival
+                on conflict (conversation_id, message_id) do nothing
+                returning conversation_id, tokens_used, input_tokens, output_tokens, cost, duration_ms, turn_number
+            ), totals as (
+                select conversation_id,
+                       count(*) as messages,
+                       coalesce(sum(coalesce(tokens_used,
+                           case when input_tokens is null and output_tokens is null then 0
+                                else coalesce(input_tokens, 0) + coalesce(output_tokens, 0) end)), 0) as tokens,
+                       coalesce(sum(input_tokens), 0) as input_tokens,
+                       coalesce(sum(output_tokens), 0) as output_tokens,
+                       coalesce(sum(cost), 0) as cost,
+                       coalesce(sum(duration_ms), 0) as duration_ms,
+                       max(turn_number) as turn_number
+                from inserted group by conversation_id
+            )
+            update conversations c set
+                message_count = c.message_count + t.messages,
+                tokens_used = c.tokens_used + t.tokens,
+                input_tokens = c.input_tokens + t.input_tokens,
+                output_tokens = c.output_tokens + t.output_tokens,
+                cost = c.cost + t.cost,
+                messages_duration_ms = c.messages_duration_ms + t.duration_ms,
+                max_turn_number = greatest(c.max_turn_number, t.turn_number),
+                updated_at = now()
+            from totals t
+            where c.id = t.conversation_id
+            """;
 
     static final String START_CONVERSATION = """
             update conversations set
@@ -45,34 +122,6 @@ final class IngestSql {
             insert into conversation_agents
                 (conversation_id, position, agent_type, agent_id, name, agent_version, model, prompt, cli_version)
             values (:id, :position, :agent_type, :agent_id, :name, :agent_version, :model, :prompt, :cli_version)
-            """;
-
-    /** Returns no row when the message is already stored under this id. */
-    static final String INSERT_MESSAGE = """
-            insert into messages
-                (conversation_id, message_id, event_id, agent_id, agent_type, agent_name, agent_version, role,
-                 content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
-                 duration_ms, created_at)
-            values
-                (:conversation_id, :message_id, :event_id, :agent_id, :agent_type, :agent_name, :agent_version, :role,
-                 :content, :sequence_number, :turn_number, :tokens_used, :input_tokens, :output_tokens, :cost, :model,
-                 :duration_ms, :created_at)
-            on conflict (conversation_id, message_id) do nothing
-            returning id
-            """;
-
-    /** Increments under the row lock: exact under any number of concurrent writers. */
-    static final String ADD_MESSAGE_TO_TOTALS = """
-            update conversations set
-                message_count = message_count + 1,
-                tokens_used = tokens_used + :tokens,
-                input_tokens = input_tokens + :input_tokens,
-                output_tokens = output_tokens + :output_tokens,
-                cost = cost + :cost,
-                messages_duration_ms = messages_duration_ms + :duration_ms,
-                max_turn_number = greatest(max_turn_number, :turn_number),
-                updated_at = now()
-            where id = :id
             """;
 
     /** The CLI's totals are its final word; absent ones leave what is known. */
