@@ -13,6 +13,7 @@ import io.agentstream.ingest.event.EventData;
 import io.agentstream.ingest.event.EventType;
 import io.agentstream.ingest.event.MessageCreated;
 import io.agentstream.ingest.validation.Rfc3339Validator;
+import io.agentstream.ingest.validation.StorableText;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
 import jakarta.validation.ConstraintViolation;
@@ -87,7 +88,7 @@ class EventParser {
             throw InvalidEventException.badBody("An event must be a JSON object with type, timestamp and data.");
         }
         List<FieldError> errors = new ArrayList<>();
-        findNulCharacters(event, "", errors);
+        findUnstorableText(event, "", errors);
 
         JsonNode typeNode = event.get("type");
         Optional<EventType> type = Optional.empty();
@@ -233,23 +234,25 @@ class EventParser {
      * PostgreSQL text and jsonb cannot hold U+0000; rejecting it here, with the field's
      * name, beats a failed insert. Checked over the whole event, unknown fields included.
      */
-    private static void findNulCharacters(JsonNode node, String path, List<FieldError> errors) {
+    private static void findUnstorableText(JsonNode node, String path, List<FieldError> errors) {
         if (node.isString()) {
-            if (node.stringValue().indexOf('\0') >= 0) {
-                errors.add(new FieldError(path, "must not contain the NUL character (U+0000)"));
+            String problem = StorableText.problem(node.stringValue());
+            if (problem != null) {
+                errors.add(new FieldError(path, "must not contain " + problem));
             }
         } else if (node instanceof ObjectNode object) {
             object.properties().forEach(e -> {
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                if (e.getKey().indexOf('\0') >= 0) {
-                    errors.add(new FieldError(child.replace("\0", "\\u0000"), "field names must not contain the NUL character (U+0000)"));
+                String problem = StorableText.problem(e.getKey());
+                if (problem != null) {
+                    errors.add(new FieldError(StorableText.escaped(child), "field names must not contain " + problem));
                 } else {
-                    findNulCharacters(e.getValue(), child, errors);
+                    findUnstorableText(e.getValue(), child, errors);
                 }
             });
         } else if (node instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                findNulCharacters(array.get(i), path + "[" + i + "]", errors);
+                findUnstorableText(array.get(i), path + "[" + i + "]", errors);
             }
         }
     }

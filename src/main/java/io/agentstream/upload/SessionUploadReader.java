@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import io.agentstream.ingest.IngestJson;
+import io.agentstream.ingest.validation.StorableText;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
@@ -60,7 +61,7 @@ class SessionUploadReader {
         for (ConstraintViolation<SessionUpload> violation : validator.validate(upload)) {
             errors.add(new FieldError(FieldPaths.wire(violation.getPropertyPath().toString()), violation.getMessage()));
         }
-        findNul(upload, "", errors);
+        findUnstorableText(upload, "", errors);
         if (!errors.isEmpty()) {
             errors.sort(Comparator.comparing(FieldError::field));
             throw invalid(errors.size() + (errors.size() == 1 ? " field is" : " fields are") + " invalid; nothing was stored.",
@@ -69,21 +70,22 @@ class SessionUploadReader {
         return upload;
     }
 
-    /** PostgreSQL text cannot hold U+0000; name the field instead of failing the insert. */
-    private static void findNul(Object value, String path, List<FieldError> errors) {
+    /** Text PostgreSQL cannot store: name the field instead of failing the insert or altering the text. */
+    private static void findUnstorableText(Object value, String path, List<FieldError> errors) {
         if (value instanceof String text) {
-            if (text.indexOf('\0') >= 0) {
-                errors.add(new FieldError(path, "must not contain the NUL character (U+0000)"));
+            String problem = StorableText.problem(text);
+            if (problem != null) {
+                errors.add(new FieldError(path, "must not contain " + problem));
             }
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
-                findNul(list.get(i), path + "[" + i + "]", errors);
+                findUnstorableText(list.get(i), path + "[" + i + "]", errors);
             }
         } else if (value != null && value.getClass().isRecord()) {
             for (RecordComponent component : value.getClass().getRecordComponents()) {
                 try {
                     String name = FieldPaths.wire(component.getName());
-                    findNul(component.getAccessor().invoke(value), path.isEmpty() ? name : path + "." + name, errors);
+                    findUnstorableText(component.getAccessor().invoke(value), path.isEmpty() ? name : path + "." + name, errors);
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }

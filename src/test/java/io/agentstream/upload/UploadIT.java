@@ -144,6 +144,8 @@ class UploadIT {
                 new Case(good.replace("\"status\":\"COMPLETED\"", "\"status\":\"DONE\""), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
                 new Case(good.replace("\"started_at\":\"2026-11-01T10:00:00Z\"", "\"started_at\":\"yesterday\""), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
                 new Case(good.replace("Let us focus", "Let us \\u0000 focus"), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
+                new Case(good.replace("Let us focus", "Let us \\ud83d focus"), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
+                new Case(good.replace("\"started_at\":\"2026-11-01T10:00:00Z\"", "\"started_at\":\"0000-01-01T00:00:00Z\""), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
                 new Case(good.replace("\"tokens_used\":215", "\"tokens_used\":\"215\""), MediaType.APPLICATION_JSON, 400, "invalid-upload"),
                 new Case("", MediaType.APPLICATION_NDJSON, 400, "invalid-upload"),
                 new Case("{\"type\":\"bridge.test\",\"timestamp\":\"2026-11-20T10:15:00Z\",\"data\":{}}", MediaType.APPLICATION_NDJSON, 400, "invalid-upload"),

@@ -23,7 +23,8 @@ public class Rfc3339Validator implements ConstraintValidator<Rfc3339, String> {
             return Optional.empty();
         }
         try {
-            return Optional.of(OffsetDateTime.parse(value.toUpperCase(Locale.ROOT)));
+            // Year 0000 is valid RFC 3339 but not a year PostgreSQL can read (it has 1 BC instead).
+            return Optional.of(OffsetDateTime.parse(value.toUpperCase(Locale.ROOT))).filter(time -> time.getYear() >= 1);
         } catch (RuntimeException e) {
             return Optional.empty();
         }
