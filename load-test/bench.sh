@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Side-by-side ingest benchmark: PostgreSQL's own single-row INSERT rate (pgbench) and
-# agentstream's message.created ingest rate (wrk), on the same fresh database, in one run, at
-# the same concurrency and for the same duration. The ratio is the figure to quote: absolute
-# rates on shared machines are noisy, the ratio much less so.
+# The performance figures of agentstream, in one run, against the local PostgreSQL (and Redis
+# when APP_ENV sets REDIS_URL):
+#   1. start-up: JVM launch to healthy, and the idle process's RSS;
+#   2. ingest side by side with PostgreSQL's own single-row INSERT rate (pgbench), on the same
+#      fresh database, at the same concurrency and for the same duration: the ratio is the
+#      figure to quote, since absolute rates on shared machines are noisy and the ratio less so;
+#   3. ingest latency at a fixed rate (open model: load-test/ingest/rate.mjs);
+#   4. a session upload of UPLOAD_MESSAGES messages, UPLOADS times;
+#   5. the stream (load-test/stream-bench.sh, its own app): connections, fan-out, resume;
+# then one table: figure, target, measured, met.
 #
-#   load-test/bench.sh                                  # CONCURRENCY=16 DURATION=20 WARMUP=20 CONVERSATIONS=50
-#   CONCURRENCY=4 DURATION=30 WARMUP=20 load-test/bench.sh
+#   load-test/bench.sh                                  # everything, defaults below
+#   STREAM=0 CONCURRENCY=4 DURATION=30 load-test/bench.sh
 #
 # Parameters (environment): APP_ENV (extra VAR=value settings for the app, space-separated),
-# CONCURRENCY (wrk connections = pgbench clients), DURATION (s, each
-# measured phase), WARMUP (s of wrk before measuring), CONVERSATIONS (message spread), PORT (of
-# the app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must
-# be allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
+# CONCURRENCY (wrk connections = pgbench clients, default 16), DURATION (s, each measured
+# phase, 20), WARMUP (s of wrk before measuring, 20), CONVERSATIONS (message spread, 50), RATE
+# and RATE_DURATION (fixed-rate phase: events/s and s, 1000 and 20), UPLOAD_MESSAGES and UPLOADS
+# (10000 and 3), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PORT (of the
+# app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
+# allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
 #
-# Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, and wrk (installed with
-# apt-get when missing and running as root). The app log and raw tool output stay in a temp
-# directory whose path is printed at the end.
+# Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, Node.js >= 20, and wrk
+# (installed with apt-get when missing and running as root). The app log and raw tool output
+# stay in a temp directory whose path is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,8 +31,13 @@ CONCURRENCY=${CONCURRENCY:-16}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-20}
 CONVERSATIONS=${CONVERSATIONS:-50}
+RATE=${RATE:-1000}
+RATE_DURATION=${RATE_DURATION:-20}
+UPLOAD_MESSAGES=${UPLOAD_MESSAGES:-10000}
+UPLOADS=${UPLOADS:-3}
+STREAM=${STREAM:-1}
 PORT=${PORT:-18181}
-for n in CONCURRENCY DURATION WARMUP CONVERSATIONS PORT; do
+for n in CONCURRENCY DURATION WARMUP CONVERSATIONS RATE RATE_DURATION UPLOAD_MESSAGES UPLOADS PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
 done
 
@@ -33,7 +46,7 @@ done
 
 # --- Tools ------------------------------------------------------------------------------------
 
-for tool in psql pgbench curl; do
+for tool in psql pgbench curl node; do
     command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
 done
 if ! command -v wrk >/dev/null; then
@@ -55,6 +68,9 @@ create_database
 # APP_ENV adds settings, e.g. APP_ENV="RATE_LIMIT_ENABLED=false" or APP_ENV="REDIS_URL=redis://127.0.0.1:6379".
 # shellcheck disable=SC2086
 start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) ${APP_ENV:-}
+# Idle as an operator would see it: started, nothing asked of it yet, a moment to settle.
+sleep 10
+IDLE_RSS_MB=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$APP_PID/status")
 
 # --- Load definitions -------------------------------------------------------------------------
 
@@ -153,6 +169,28 @@ EVENTS=$(psql -qXtA -d "$DB" -c "select count(*) from events")
 TOTALS_OK=$(psql -qXtA -d "$DB" -c "select coalesce(bool_and(message_count = (select count(*) from messages m
     where m.conversation_id = c.id)), false) from conversations c")
 
+# --- Fixed rate --------------------------------------------------------------------------------
+
+log "ingest at a fixed $RATE events/s for $RATE_DURATION s (open model)"
+node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" 3 >"$WORK/rate-warmup.txt"
+FIXED=$(node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" "$RATE_DURATION" | tee "$WORK/rate.txt")
+
+# --- Upload -------------------------------------------------------------------------------------
+
+UPLOAD_SECONDS=()
+for i in $(seq 1 "$UPLOADS"); do
+    node load-test/upload/session.mjs "$UPLOAD_MESSAGES" "bench-upload-$i" >"$WORK/upload-$i.json"
+done
+log "upload: $UPLOADS sessions of $UPLOAD_MESSAGES messages ($(wc -c <"$WORK/upload-1.json") bytes each)"
+for i in $(seq 1 "$UPLOADS"); do
+    status_time=$(curl -sS -o "$WORK/upload-$i.out" -w '%{http_code} %{time_total}' \
+        -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+        --data-binary @"$WORK/upload-$i.json" "http://127.0.0.1:$PORT/api/sessions/upload")
+    [ "${status_time%% *}" = 201 ] || { cat "$WORK/upload-$i.out" >&2; echo "upload $i answered ${status_time%% *}" >&2; exit 1; }
+    UPLOAD_SECONDS+=("${status_time#* }")
+done
+UPLOADED=$(psql -qXtA -d "$DB" -c "select count(*) from messages where conversation_id like 'bench-upload-%'")
+
 stop_app
 
 RPS=$(field "$RESULT" rps); P50=$(field "$RESULT" p50_ms); P90=$(field "$RESULT" p90_ms)
@@ -188,3 +226,45 @@ TABLE
 echo
 echo "Raw output and app log: $WORK (pgbench.txt, wrk.txt, wrk-warmup.txt, app.log)"
 report_app_log
+
+# --- Stream -------------------------------------------------------------------------------------
+
+STREAM_RESULTS=""
+if [ "$STREAM" = 1 ]; then
+    log "stream: load-test/stream-bench.sh"
+    PORT=$((PORT + 1)) load-test/stream-bench.sh >"$WORK/stream.txt" 2>&1 || { tail -n 40 "$WORK/stream.txt" >&2; exit 1; }
+    STREAM_RESULTS=$(grep '^RESULT' "$WORK/stream.txt" || true)
+fi
+
+# --- Summary ------------------------------------------------------------------------------------
+
+# met: yes when "measured OP target" holds (OP is < or >=), else no; n/a when not measured.
+met() { awk -v m="$1" -v op="$2" -v t="$3" 'BEGIN { if (m == "" || m == "n/a") print "n/a"; else if (op == "<") print (m + 0 < t + 0 ? "yes" : "no"); else print (m + 0 >= t + 0 ? "yes" : "no") }'; }
+sfield() { { grep -m1 "^RESULT.* $1=" <<<"$STREAM_RESULTS" || true; } | sed -n -E "s/.* $1=([0-9.]+).*/\1/p"; }
+RATIO=$(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { printf "%.3f", a / b }')
+FIXED_P99=$(field "$FIXED" p99_ms)
+UPLOAD_BEST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | head -n 1)
+UPLOAD_WORST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | tail -n 1)
+SSE_CONNECTIONS=$(sfield sse_connections); SSE_HEAP=$(sfield heap_after_gc_mb)
+FANOUT_P99=$(sfield p99_ms); RESUME_S=$(sfield seconds)
+
+cat <<TABLE
+
+## Targets ($(date -u +%Y-%m-%d), $(nproc) cores, app + PostgreSQL + load generators on one machine)
+
+| figure | target | measured | met |
+|---|---|---|---|
+| ingest \`message.created\` vs pgbench single-row INSERT, $CONCURRENCY connections | ratio ≥ 1.0 | $RPS req/s vs $PG_TPS tps = **$RATIO** | $(met "$RATIO" ">=" 1.0) |
+| ingest p99 at a fixed $RATE events/s | < 50 ms | **$FIXED_P99 ms** (p50 $(field "$FIXED" p50_ms) ms, $(field "$FIXED" ok) ok, $(field "$FIXED" errors) errors of $(field "$FIXED" sent)) | $(met "$FIXED_P99" "<" 50) |
+| SSE connections on one instance, -Xmx512m | 10,000 within 512 MB heap | ${SSE_CONNECTIONS:-n/a} open, heap after GC ${SSE_HEAP:-n/a} MB | $( [ -n "$SSE_CONNECTIONS" ] && awk -v c="$SSE_CONNECTIONS" -v h="$SSE_HEAP" 'BEGIN { print (c >= 10000 && h < 512 ? "yes" : "no") }' || echo n/a) |
+| fan-out: ack → receipt p99, $(sfield fanout_subscribers) subscribers at $(sfield rate) events/s | < 100 ms | ${FANOUT_P99:-n/a} ms | $(met "$FANOUT_P99" "<" 100) |
+| resume: $(sfield resume_events) missed events replayed | < 1 s | ${RESUME_S:-n/a} s | $(met "$RESUME_S" "<" 1) |
+| upload of a $UPLOAD_MESSAGES-message session ($(( $(wc -c <"$WORK/upload-1.json") / 1024 )) KB) | < 2 s | $UPLOAD_BEST–$UPLOAD_WORST s over $UPLOADS uploads ($UPLOADED rows) | $(met "$UPLOAD_WORST" "<" 2) |
+| start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
+| idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
+TABLE
+if [ -n "$STREAM_RESULTS" ]; then
+    echo
+    echo "Stream benchmark lines:"
+    echo "$STREAM_RESULTS"
+fi

@@ -81,7 +81,8 @@ start_app() {
         "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
         >"$WORK/app.log" 2>&1 &
     APP_PID=$!
-    local deadline=$((SECONDS + 60)) started=$SECONDS
+    local deadline=$((SECONDS + 60)) started_ns
+    started_ns=$(date +%s%N)
     until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/health" 2>/dev/null; do
         if ! kill -0 "$APP_PID" 2>/dev/null; then
             tail -n 40 "$WORK/app.log" >&2; echo "the app exited during start-up" >&2; exit 1
@@ -89,9 +90,11 @@ start_app() {
         if [ "$SECONDS" -ge "$deadline" ]; then
             tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within 60 s" >&2; exit 1
         fi
-        sleep 0.5
+        sleep 0.1
     done
-    log "app healthy after ~$((SECONDS - started)) s"
+    # Launch of the JVM to the first healthy answer, to 0.1 s: start-up as an orchestrator sees it.
+    APP_HEALTHY_MS=$(( ($(date +%s%N) - started_ns) / 1000000 ))
+    log "app healthy after $APP_HEALTHY_MS ms"
 }
 
 report_app_log() {
