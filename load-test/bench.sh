@@ -17,7 +17,9 @@
 # CONCURRENCY (wrk connections = pgbench clients, default 16), DURATION (s, each measured
 # phase, 20), WARMUP (s of wrk before measuring, 20), CONVERSATIONS (message spread, 50), RATE
 # and RATE_DURATION (fixed-rate phase: events/s and s, 1000 and 20), UPLOAD_MESSAGES and UPLOADS
-# (10000 and 3), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PORT (of the
+# (10000 and 3), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PROFILE (1
+# records a JFR profile of the app during the measured ingest phase and prints its hottest
+# methods and allocation sites; it costs a few percent of throughput), PORT (of the
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
 # allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
 #
@@ -36,6 +38,7 @@ RATE_DURATION=${RATE_DURATION:-20}
 UPLOAD_MESSAGES=${UPLOAD_MESSAGES:-10000}
 UPLOADS=${UPLOADS:-3}
 STREAM=${STREAM:-1}
+PROFILE=${PROFILE:-0}
 PORT=${PORT:-18181}
 for n in CONCURRENCY DURATION WARMUP CONVERSATIONS RATE RATE_DURATION UPLOAD_MESSAGES UPLOADS PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
@@ -155,7 +158,9 @@ PG_ROWS=$(psql -qXtA -d "$DB" -c "select count(*) from bench_insert")
 
 psql -qX -d "$DB" -c checkpoint >/dev/null
 log "ingest: wrk $CONCURRENCY connections, ${DURATION} s"
+[ "$PROFILE" = 1 ] && "$JAVA_HOME/bin/jcmd" "$APP_PID" JFR.start name=ingest settings=profile filename="$WORK/ingest.jfr" >/dev/null
 RESULT=$(run_wrk measure "$DURATION" "$WORK/wrk.txt")
+[ "$PROFILE" = 1 ] && "$JAVA_HOME/bin/jcmd" "$APP_PID" JFR.stop name=ingest >/dev/null
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # wrk stops counting with requests still in flight; let the server finish them before counting.
@@ -263,6 +268,13 @@ cat <<TABLE
 | start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
 | idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
 TABLE
+if [ "$PROFILE" = 1 ]; then
+    echo
+    echo "Profile of the app during the measured ingest phase ($WORK/ingest.jfr):"
+    for view in hot-methods allocation-by-site; do
+        "$JAVA_HOME/bin/jfr" view --width 180 "$view" "$WORK/ingest.jfr" | head -n 30
+    done
+fi
 if [ -n "$STREAM_RESULTS" ]; then
     echo
     echo "Stream benchmark lines:"
