@@ -1,6 +1,7 @@
 package io.agentstream.database;
 
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 import io.r2dbc.spi.R2dbcException;
@@ -23,6 +24,9 @@ public final class DatabaseErrors {
     }
 
     public static boolean isUnavailable(Throwable failure) {
+        if (isRefusedByServer(failure)) {
+            return false;
+        }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof DataAccessResourceFailureException
                     || t instanceof TransientDataAccessResourceException
@@ -39,6 +43,24 @@ public final class DatabaseErrors {
         }
         return false;
     }
+
+    /**
+     * PostgreSQL answered and refused the statement (its SQLSTATE says so), other than for
+     * its connection (08), resources (53), an operator or a statement timeout (57) or a
+     * system error (58). The database is there: the statement or its data is at fault, and a
+     * retry would fail the same way. The driver reports most such answers as resource
+     * exceptions too, so the SQLSTATE decides.
+     */
+    public static boolean isRefusedByServer(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null && r2dbc.getSqlState().length() == 5) {
+                return !UNAVAILABLE_CLASSES.contains(r2dbc.getSqlState().substring(0, 2));
+            }
+        }
+        return false;
+    }
+
+    private static final Set<String> UNAVAILABLE_CLASSES = Set.of("08", "53", "57", "58");
 
     /**
      * A deadlock or serialization failure: PostgreSQL rolled the transaction back, and

@@ -1,0 +1,139 @@
+package io.agentstream.ingest;
+
+import static io.agentstream.ingest.GroupCommitIT.message;
+import static io.agentstream.ingest.GroupCommitIT.metric;
+import static io.agentstream.ingest.GroupCommitIT.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import io.agentstream.ingest.GroupCommitIT.Answer;
+import io.agentstream.support.Api;
+import io.agentstream.support.IntegrationTest;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Group commit's queue: one writer and room for two waiting events, so that the test,
+ * holding one conversation's row lock, stops the writer exactly where it wants and decides
+ * which requests share the next transaction.
+ */
+@IntegrationTest
+@TestPropertySource(properties = {"agentstream.ingest.commit-concurrency=1", "agentstream.ingest.commit-queue-capacity=2"})
+class GroupCommitQueueIT {
+
+    @Autowired
+    Api api;
+
+    @Autowired
+    ConnectionFactory connections;
+
+    @LocalServerPort
+    int port;
+
+    /** A transaction of the test's own that holds the conversation's row lock until rolled back. */
+    private Connection lockConversation(String id) {
+        Connection holder = Mono.from(connections.create()).block(Duration.ofSeconds(10));
+        Mono.from(holder.beginTransaction()).block(Duration.ofSeconds(10));
+        Flux.from(holder.createStatement("select id from conversations where id = '" + id + "' for update").execute())
+                .flatMap(result -> result.map((row, meta) -> 1)).blockLast(Duration.ofSeconds(10));
+        return holder;
+    }
+
+    private void awaitWriterBlocked() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.count(
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()") > 0);
+    }
+
+    private static void release(Connection holder) {
+        Mono.from(holder.rollbackTransaction()).block(Duration.ofSeconds(10));
+    }
+
+    private static void close(Connection holder) {
+        Mono.from(holder.close()).block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aFullQueueAnswers503AtOnceAndLosesNothingAcknowledged() {
+        api.ingest(message("group-held", "m-0", 1)).expectStatus().isCreated();
+        double queuedFullBefore = metric(api, "agentstream_ingest_commit_queue_full_total");
+        WebClient client = GroupCommitIT.client(port);
+        Connection holder = lockConversation("group-held");
+        try {
+            Mono<Answer> inFlight = send(client, message("group-held", "m-1", 1)).cache();
+            inFlight.subscribe();
+            awaitWriterBlocked();
+            // Two events wait: exactly the queue's capacity.
+            Mono<Answer> queued = send(client, "[" + message("group-held", "m-2", 1) + "," + message("group-other", "m-3", 1) + "]").cache();
+            queued.subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 2);
+
+            Answer refused = send(client, message("group-other", "m-4", 1)).block(Duration.ofSeconds(10));
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.retryAfter()).isEqualTo("1");
+            assertThat(refused.body()).containsEntry("type", "urn:problem:agentstream:ingest-overloaded");
+            assertThat(metric(api, "agentstream_ingest_commit_queue_full_total")).isEqualTo(queuedFullBefore + 1);
+
+            release(holder);
+            assertThat(inFlight.block(Duration.ofSeconds(10)).status()).isEqualTo(201);
+            assertThat(queued.block(Duration.ofSeconds(10)).status()).isEqualTo(200);
+        } finally {
+            close(holder);
+        }
+        assertThat(api.numbers("select count(*) from messages where message_id in ('m-0', 'm-1', 'm-2', 'm-3')")).containsExactly(4L);
+        assertThat(api.count("select count(*) from messages where message_id = 'm-4'")).isZero();
+        api.ingest(message("group-other", "m-4", 1)).expectStatus().isCreated();
+        api.assertHealthy();
+    }
+
+
+    @Test
+    void aRequestThatFailsInTheDatabaseFailsAloneNotTheOthersOfItsTransaction() {
+        api.ingest(message("group-split", "m-0", 1)).expectStatus().isCreated();
+        // A real database failure for one message only: PostgreSQL refuses this content.
+        api.rows("""
+                create or replace function refuse_poison() returns trigger language plpgsql as $$
+                begin
+                    if new.content like '%poison%' then raise exception 'refused by the test'; end if;
+                    return new;
+                end $$""");
+        api.rows("create trigger refuse_poison before insert on messages for each row execute function refuse_poison()");
+        double splitsBefore = metric(api, "agentstream_ingest_commit_splits_total");
+        WebClient client = GroupCommitIT.client(port);
+        Connection holder = lockConversation("group-split");
+        try {
+            Mono<Answer> inFlight = send(client, message("group-split", "m-1", 1)).cache();
+            inFlight.subscribe();
+            awaitWriterBlocked();
+            // These two wait together, so they share the next transaction.
+            Mono<Answer> good = send(client, message("group-split", "m-2", 1)).cache();
+            good.subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 1);
+            Mono<Answer> poisoned = send(client, message("group-split", "poison", 1)).cache();
+            poisoned.subscribe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 2);
+
+            release(holder);
+            assertThat(inFlight.block(Duration.ofSeconds(10)).status()).isEqualTo(201);
+            assertThat(good.block(Duration.ofSeconds(10)).status()).isEqualTo(201);
+            Answer failed = poisoned.block(Duration.ofSeconds(10));
+            assertThat(failed.status()).isEqualTo(500);
+            assertThat(failed.body()).containsEntry("type", "urn:problem:agentstream:internal-error");
+        } finally {
+            close(holder);
+            api.rows("drop trigger if exists refuse_poison on messages");
+        }
+        assertThat(metric(api, "agentstream_ingest_commit_splits_total")).isEqualTo(splitsBefore + 1);
+        assertThat(api.numbers("select count(*) from messages where conversation_id = 'group-split'")).containsExactly(3L);
+        assertThat(api.row("select message_count from conversations where id = 'group-split'")).containsEntry("message_count", 3L);
+        api.assertHealthy();
+    }
+}
