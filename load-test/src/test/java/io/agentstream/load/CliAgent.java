@@ -23,9 +23,11 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 /**
  * One agent CLI (one virtual user) running one conversation the way AgentPipe does:
  * {@code bridge.connected}, {@code conversation.started}, messages, {@code conversation.completed}.
- * The CLI fires every event from a goroutine of its own, so messages go out in groups of
- * concurrent requests; a share of them is sent again afterwards, as the CLI's retry after a
- * timeout would, and must come back as a duplicate.
+ * The CLI fires every event from a goroutine of its own, so messages go out in rounds of
+ * {@code groupSize}: the round's first message, then, once it is answered, the other
+ * {@code groupSize - 1} in flight together (Gatling sends a request's resources concurrently after
+ * the request itself). A share of the messages is sent again after its round, as the CLI's retry
+ * after a timeout would, and must come back as a duplicate.
  */
 final class CliAgent {
 
@@ -77,8 +79,8 @@ final class CliAgent {
     static ChainBuilder conversation(Shape shape) {
         HttpRequestActionBuilder group = message(shape, 0);
         if (shape.groupSize() > 1) {
-            // Gatling sends a request's resources concurrently once it has its answer: the group's
-            // other messages are in flight together, each on a connection of its own.
+            // The only concurrency within one virtual user: resources go out together, each on a
+            // connection of its own, once the request that carries them is answered.
             group = group.resources(IntStream.range(1, shape.groupSize()).mapToObj(i -> message(shape, i)).toList());
         }
         return exec(session -> prepare(session, shape))

@@ -11,15 +11,16 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
 
 /**
  * Agent CLIs ingesting conversations ({@link CliAgent}): each virtual user is one CLI running one
- * conversation of {@code groups × groupSize} messages, {@code groupSize} at a time, of
- * {@code contentBytes} each, {@code retryPercent}% of them sent twice.
+ * conversation of {@code groups × groupSize} messages in rounds (one message, then the round's
+ * other {@code groupSize - 1} concurrently), of {@code contentBytes} each, {@code retryPercent}% of
+ * them sent twice.
  *
  * <pre>
  * -DbaseUrl=http://localhost:8080   the service
  * -DapiKey=...                      a key with the ingest scope (else env AGENTSTREAM_API_KEY)
  * -Dagents=20                       CLIs (virtual users), started evenly over rampSeconds
  * -DrampSeconds=10
- * -Dgroups=4 -DgroupSize=3          rounds of concurrent messages per conversation, messages per round
+ * -Dgroups=3 -DgroupSize=4          rounds per conversation, messages per round
  * -DretryPercent=10                 messages sent again as exact duplicates
  * -DcontentBytes=200-20000          message content size range (bytes, uniformly random)
  * -DthinkMinMillis=500 -DthinkMaxMillis=1500   pause between rounds
@@ -33,7 +34,7 @@ public class CliAgentsSimulation extends Simulation {
     {
         int agents = Settings.integer("agents", 20);
         Duration ramp = Settings.seconds("rampSeconds", 10);
-        CliAgent.Shape shape = CliAgent.Shape.fromProperties(4, 3, 500, 1500);
+        CliAgent.Shape shape = CliAgent.Shape.fromProperties(3, 4, 500, 1500);
 
         setUp(scenario("agent CLIs").exec(CliAgent.conversation(shape)).injectOpen(rampUsers(agents).during(ramp)))
                 .protocols(Settings.protocol(shape.groupSize()))

@@ -35,7 +35,7 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  * -Dwriters=2                       live conversations for conversation-filtered streams
  * -DrampSeconds=10                  CLIs and streams start over this
  * -DdurationSeconds=60              then all of them run for this long
- * -Dgroups=4 -DgroupSize=3 -DretryPercent=10 -DcontentBytes=200-20000
+ * -Dgroups=3 -DgroupSize=4 -DretryPercent=10 -DcontentBytes=200-20000   as in CliAgentsSimulation
  * -DthinkMinMillis=2000 -DthinkMaxMillis=5000   pause between a CLI's rounds of messages
  * -DrunId=...                       mark in conversation ids; random by default
  * </pre>
@@ -49,7 +49,7 @@ public class SeedTargetsSimulation extends Simulation {
         Duration ramp = Settings.seconds("rampSeconds", 10);
         Duration duration = Settings.seconds("durationSeconds", 60);
         Duration await = Duration.ofSeconds(15);
-        CliAgent.Shape shape = CliAgent.Shape.fromProperties(4, 3, 2000, 5000);
+        CliAgent.Shape shape = CliAgent.Shape.fromProperties(3, 4, 2000, 5000);
         Dashboards dashboards = new Dashboards(writers, streams);
 
         List<Assertion> assertions = new ArrayList<>();

@@ -20,7 +20,7 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  *                                   RATE_LIMIT_UPLOAD per minute get 429 unless limits are raised
  * -DrampSeconds=10
  * -Dmessages=1000                   messages per session
- * -DcontentBytes=200-4000           message content size range (bytes); 1,000 messages are about 2 MB
+ * -DcontentBytes=200-4000           message content size range (bytes); 1,000 messages are about 2.5 MB
  * -DrunId=...                       mark in conversation ids (load-RUNID-upload-N); random by default
  * </pre>
  *
