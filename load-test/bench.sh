@@ -18,8 +18,8 @@
 # phase, 20), WARMUP (s of wrk before measuring, 20), CONVERSATIONS (message spread, 50), RATE
 # and RATE_DURATION (fixed-rate phase: events/s and s, 1000 and 20), UPLOAD_MESSAGES and UPLOADS
 # (10000 and 3), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PROFILE (1
-# records a JFR profile of the app during the measured ingest phase and prints its hottest
-# methods and allocation sites; it costs a few percent of throughput), PORT (of the
+# records a JFR profile of the app during the measured ingest phase and prints where its CPU
+# samples fall and its busiest threads; it costs a few percent of throughput), PORT (of the
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
 # allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
 #
@@ -69,6 +69,8 @@ prepare_jar
 create_database
 # Pool as large as the load so that the app, like pgbench, can hold CONCURRENCY connections.
 # APP_ENV adds settings, e.g. APP_ENV="RATE_LIMIT_ENABLED=false" or APP_ENV="REDIS_URL=redis://127.0.0.1:6379".
+# Deep stacks for the profile: Reactor's call chains are far deeper than JFR's default 64 frames.
+[ "$PROFILE" = 1 ] && APP_JAVA_OPTS="${APP_JAVA_OPTS:-} -XX:FlightRecorderOptions=stackdepth=512"
 # shellcheck disable=SC2086
 start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) ${APP_ENV:-}
 # Idle as an operator would see it: started, nothing asked of it yet, a moment to settle.
@@ -271,9 +273,8 @@ TABLE
 if [ "$PROFILE" = 1 ]; then
     echo
     echo "Profile of the app during the measured ingest phase ($WORK/ingest.jfr):"
-    for view in hot-methods allocation-by-site; do
-        "$JAVA_HOME/bin/jfr" view --width 180 "$view" "$WORK/ingest.jfr" | head -n 30
-    done
+    "$JAVA_HOME/bin/jfr" print --json --events jdk.ExecutionSample "$WORK/ingest.jfr" | node load-test/profile/summary.mjs
+    "$JAVA_HOME/bin/jfr" view --width 160 thread-cpu-load "$WORK/ingest.jfr" | head -n 20
 fi
 if [ -n "$STREAM_RESULTS" ]; then
     echo

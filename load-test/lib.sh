@@ -1,6 +1,7 @@
 # Shared by the load-test scripts: find a JDK, build and copy the jar, create a throwaway
 # database, start the app on it, wait for health, and clean everything up on exit.
-# The sourcing script sets PORT and may set APP_ENV (extra VAR=value words for the app).
+# The sourcing script sets PORT and may set APP_ENV (extra VAR=value words for the app) and
+# APP_JAVA_OPTS (extra JVM options, e.g. for a profiler).
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 KEY=bench-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -78,7 +79,7 @@ start_app() {
         echo "port $PORT is already in use; set PORT" >&2; exit 1
     fi
     env DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT="$PORT" AGENTPIPE_BRIDGE_API_KEY="$KEY" "$@" \
-        "$JAVA_HOME/bin/java" -Xmx512m --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
+        "$JAVA_HOME/bin/java" -Xmx512m ${APP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
         >"$WORK/app.log" 2>&1 &
     APP_PID=$!
     local deadline=$((SECONDS + 60)) started_ns
