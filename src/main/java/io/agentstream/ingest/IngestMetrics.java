@@ -1,5 +1,7 @@
 package io.agentstream.ingest;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,11 +69,25 @@ class IngestMetrics {
     }
 
     void record(String type, String outcome, long startedNanos) {
-        String typeTag = type == null ? "unknown" : type;
-        Counter.builder("agentstream.ingest.events").description("Ingested events by type and outcome")
-                .tag("type", typeTag).tag("outcome", outcome).register(meters).increment();
-        Timer.builder("agentstream.ingest.latency").description("Time to validate and store one ingested event")
-                .tag("type", typeTag).tag("outcome", outcome).register(meters)
-                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        Meters meters = byTypeAndOutcome.computeIfAbsent(new MeterKey(type == null ? "unknown" : type, outcome), this::register);
+        meters.events.increment();
+        meters.latency.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Looked up once per type and outcome: building and registering them per event showed in profiles. */
+    private final Map<MeterKey, Meters> byTypeAndOutcome = new ConcurrentHashMap<>();
+
+    private record MeterKey(String type, String outcome) {
+    }
+
+    private record Meters(Counter events, Timer latency) {
+    }
+
+    private Meters register(MeterKey key) {
+        return new Meters(
+                Counter.builder("agentstream.ingest.events").description("Ingested events by type and outcome")
+                        .tag("type", key.type()).tag("outcome", key.outcome()).register(meters),
+                Timer.builder("agentstream.ingest.latency").description("Time to validate and store one ingested event")
+                        .tag("type", key.type()).tag("outcome", key.outcome()).register(meters));
     }
 }
