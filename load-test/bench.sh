@@ -7,7 +7,8 @@
 #      figure to quote, since absolute rates on shared machines are noisy and the ratio less so;
 #   3. ingest latency at a fixed rate (open model: load-test/ingest/rate.mjs);
 #   4. a session upload of UPLOAD_MESSAGES messages, UPLOADS times;
-#   5. the stream (load-test/stream-bench.sh, its own app): connections, fan-out, resume;
+#   5. the production targets as Gatling assertions (SeedTargetsSimulation, GATLING_SECONDS);
+#   6. the stream (load-test/stream-bench.sh, its own app): connections, fan-out, resume;
 # then one table: figure, target, measured, met.
 #
 #   load-test/bench.sh                                  # everything, defaults below
@@ -17,7 +18,8 @@
 # CONCURRENCY (wrk connections = pgbench clients, default 16), DURATION (s, each measured
 # phase, 20), WARMUP (s of wrk before measuring, 20), CONVERSATIONS (message spread, 50), RATE
 # and RATE_DURATION (fixed-rate phase: events/s and s, 1000 and 20), UPLOAD_MESSAGES and UPLOADS
-# (10000 and 3), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PROFILE (1
+# (10000 and 3), GATLING (1 runs SeedTargetsSimulation for GATLING_SECONDS, default 60, after a
+# 10 s ramp; 0 skips it), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PROFILE (1
 # records a JFR profile of the app during the measured ingest phase and prints where its CPU
 # samples fall and its busiest threads; it costs a few percent of throughput), PORT (of the
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
@@ -39,6 +41,8 @@ UPLOAD_MESSAGES=${UPLOAD_MESSAGES:-10000}
 UPLOADS=${UPLOADS:-3}
 STREAM=${STREAM:-1}
 PROFILE=${PROFILE:-0}
+GATLING=${GATLING:-1}
+GATLING_SECONDS=${GATLING_SECONDS:-60}
 PORT=${PORT:-18181}
 for n in CONCURRENCY DURATION WARMUP CONVERSATIONS RATE RATE_DURATION UPLOAD_MESSAGES UPLOADS PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
@@ -198,6 +202,19 @@ for i in $(seq 1 "$UPLOADS"); do
 done
 UPLOADED=$(psql -qXtA -d "$DB" -c "select count(*) from messages where conversation_id like 'bench-upload-%'")
 
+# --- Gatling: the production targets -----------------------------------------------------------------
+
+GATLING_ASSERTIONS=""
+if [ "$GATLING" = 1 ]; then
+    log "Gatling SeedTargetsSimulation: 100 CLIs and 50 streams for $GATLING_SECONDS s"
+    # Its own exit code says whether every assertion held; the assertions themselves are the figures.
+    AGENTSTREAM_API_KEY=$KEY ./mvnw -B --no-transfer-progress -f load-test/pom.xml gatling:test \
+        -Dgatling.simulationClass=io.agentstream.load.SeedTargetsSimulation -DbaseUrl="http://127.0.0.1:$PORT" \
+        -DdurationSeconds="$GATLING_SECONDS" >"$WORK/gatling.txt" 2>&1 || true
+    GATLING_ASSERTIONS=$(grep -E ': (true|false) \(actual : ' "$WORK/gatling.txt" || true)
+    [ -n "$GATLING_ASSERTIONS" ] || { tail -n 40 "$WORK/gatling.txt" >&2; echo "Gatling printed no assertion results" >&2; exit 1; }
+fi
+
 stop_app
 
 RPS=$(field "$RESULT" rps); P50=$(field "$RESULT" p50_ms); P90=$(field "$RESULT" p90_ms)
@@ -270,6 +287,14 @@ cat <<TABLE
 | start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
 | idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
 TABLE
+if [ -n "$GATLING_ASSERTIONS" ]; then
+    echo
+    echo "Gatling SeedTargetsSimulation assertions ($WORK/gatling.txt; its HTML report is under load-test/target/gatling/):"
+    echo
+    echo "| assertion | held |"
+    echo "|---|---|"
+    sed -E 's/^(.*) : (true|false) \(actual : (.*)\)$/| \1 (measured \3) | \2 |/' <<<"$GATLING_ASSERTIONS"
+fi
 if [ "$PROFILE" = 1 ]; then
     echo
     echo "Profile of the app during the measured ingest phase ($WORK/ingest.jfr):"
