@@ -38,7 +38,8 @@ final class StreamSql {
     /** Where the tailer starts: the highest offset visible now, and the snapshot it was seen in. */
     static final String HEAD = "select s.xmin, s.xmax, s.next, (select coalesce(max(id), 0) from events) as head from " + SNAPSHOT;
 
-    static final String EARLIEST = "select min(id) as earliest from events";
+    /** No row at all when the log is empty (min() would give a row holding null). */
+    static final String EARLIEST = "select id as earliest from events order by id limit 1";
 
     static final String EXISTS = "select exists (select 1 from events where id = :id) as present";
 

@@ -2,14 +2,18 @@ package io.agentstream.stream;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.agentstream.support.Api;
+import io.agentstream.support.Instances;
 import io.agentstream.support.IntegrationTest;
+import io.agentstream.support.TestInfrastructure.PostgresUnderTest;
 import io.agentstream.support.StreamClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -38,6 +42,24 @@ class StreamIT {
     @BeforeEach
     void client() {
         stream = new StreamClient(port);
+    }
+
+    @Autowired
+    PostgresUnderTest postgres;
+
+    @Test
+    void aResumeAgainstAnEmptiedLogSaysNotRecovered() {
+        // An instance started after these events were stored: its replay ring begins above them.
+        stream.ingestMessages(3, 1, List.of("conv-gone")).block(TIMEOUT);
+        ConfigurableApplicationContext later = Instances.start(postgres.url(), Map.of());
+        try {
+            api.clear(); // retention removed everything
+            List<ServerSentEvent<String>> frames = new StreamClient(Instances.port(later)).stream(null, "1")
+                    .filter(frame -> frame.data() != null).take(1).collectList().block(TIMEOUT);
+            assertThat(frames).extracting(ServerSentEvent::data).containsExactly("{\"type\":\"connected\",\"recovered\":false}");
+        } finally {
+            later.close();
+        }
     }
 
     @Test
