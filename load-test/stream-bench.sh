@@ -16,10 +16,14 @@
 # Parameters (environment):
 #   PHASES            phases to run, in this order: fanout resume connections (all)
 #   fanout:           SUBSCRIBERS (1000) streams receive RATE (100) message.created events per
-#                     second for DURATION (20) s after WARMUP (5) s at the same rate; ingest
-#                     acknowledgement (the 201 the ingesting client reads) -> receipt, per
+#                     second for DURATION (20) s after WARMUP (20) s at the same rate (the JIT
+#                     compiles ingest and delivery meanwhile; a colder run measures the compiler);
+#                     ingest acknowledgement (the 201 the ingesting client reads) -> receipt, per
 #                     subscriber and event. CLIENT=raw (default: a minimal SSE reader, cheap
-#                     enough for 100,000 events/s) or eventsource (the npm EventSource).
+#                     enough for 100,000 events/s) or eventsource (the npm EventSource). Then
+#                     BURST (1000) events stored in one batch request reach the same streams:
+#                     seconds to the last delivery and app CPU per delivery, the fan-out's own
+#                     cost without ingest's per-request cost in the way.
 #   resume:           RESUME_EVENTS (10000) events missed and replayed on reconnect with
 #                     Last-Event-ID, RESUME_RUNS (3) times from the in-memory ring and from
 #                     PostgreSQL (an older, filtered range the ring no longer holds); seconds
@@ -45,7 +49,8 @@ PHASES=${PHASES:-fanout resume connections}
 SUBSCRIBERS=${SUBSCRIBERS:-1000}
 RATE=${RATE:-100}
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-20}
+BURST=${BURST:-1000}
 CLIENT=${CLIENT:-raw}
 RESUME_EVENTS=${RESUME_EVENTS:-10000}
 RESUME_RUNS=${RESUME_RUNS:-3}
@@ -55,7 +60,7 @@ HOLD=${HOLD:-20}
 TO_ALL=${TO_ALL:-5}
 PROFILE=${PROFILE:-}
 PORT=${PORT:-18182}
-for n in SUBSCRIBERS RATE DURATION WARMUP RESUME_EVENTS RESUME_RUNS CONNECTIONS CONNECT_IN_FLIGHT HOLD TO_ALL PORT; do
+for n in SUBSCRIBERS RATE DURATION WARMUP BURST RESUME_EVENTS RESUME_RUNS CONNECTIONS CONNECT_IN_FLIGHT HOLD TO_ALL PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
 done
 for phase in $PHASES $PROFILE; do
@@ -145,6 +150,14 @@ if runs fanout; then
         "send_p99_ms=$(json "$f" send_p99_ms) before_ack=$(json "$f" arrived_before_ack)" \
         "not_delivered_to_all=$(json "$f" events_not_delivered_to_all) ingest_failed=$(json "$f" ingest_failed)" \
         "app_cpu_pct=$APP_CPU client_cpu_pct=$(json "$f" client_cpu_pct) client=$CLIENT load=$(cut -d' ' -f1 /proc/loadavg)"
+    TICKS=$(cpu_ticks)
+    bench burst "$SUBSCRIBERS" "$BURST" >"$WORK/burst.json"
+    f="$WORK/burst.json"
+    echo "RESULT fanout_burst_subscribers=$SUBSCRIBERS events=$(json "$f" events) deliveries=$(json "$f" deliveries)" \
+        "expected=$(json "$f" expected) seconds=$(json "$f" seconds) store_seconds=$(json "$f" store_seconds)" \
+        "deliveries_per_second=$(json "$f" deliveries_per_second)" \
+        "app_cpu_us_per_delivery=$(awk -v t="$(( $(cpu_ticks) - TICKS ))" -v hz="$(getconf CLK_TCK)" -v d="$(json "$f" deliveries)" \
+            'BEGIN { if (d > 0) printf "%.2f", 1e6 * t / hz / d }') load=$(cut -d' ' -f1 /proc/loadavg)"
 fi
 
 if runs resume; then

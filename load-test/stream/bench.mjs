@@ -13,6 +13,12 @@
 //   node bench.mjs fanout <base url> <key> <subscribers> <events per second> <seconds>
 //     As latency, with the minimal reader. Prints one JSON line.
 //
+//   node bench.mjs burst <base url> <key> <subscribers> <events>
+//     Opens <subscribers> streams, stores <events> events in batches of 1,000 as fast as the
+//     service takes them, and prints one JSON line: seconds from the first batch sent to the
+//     last event received everywhere, so the stream's fan-out cost shows without ingest's
+//     per-request cost in the way.
+//
 //   node bench.mjs hold <base url> <key> <streams> <connects in flight>
 //     Opens <streams> streams (at most <connects in flight> connecting at once), prints
 //     "ready <n>", then answers every stdin line with a JSON line of counts (open streams,
@@ -240,7 +246,7 @@ async function resume(after, expected, query) {
   process.exit(0);
 }
 
-async function ingest(conversation, count) {
+async function store(conversation, count) {
   let low = Infinity;
   let high = -Infinity;
   let stored = 0;
@@ -266,7 +272,38 @@ async function ingest(conversation, count) {
       stored++;
     }
   }
-  console.log(JSON.stringify({ conversation, stored, first_id: low, last_id: high }));
+  return { conversation, stored, first_id: low, last_id: high };
+}
+
+async function ingest(conversation, count) {
+  console.log(JSON.stringify(await store(conversation, count)));
+}
+
+async function burst(subscribers, events) {
+  let received = 0;
+  const expected = subscribers * events;
+  let lastAt = 0;
+  let done;
+  const all = new Promise((resolve) => { done = resolve; });
+  const requests = await openRaw(subscribers, 100, (_, id, now) => {
+    lastAt = now;
+    if (++received === expected) done();
+  });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const stored = await store(`burst-${process.pid}`, events);
+  const storedAt = performance.now();
+  await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 60000))]);
+  const cpu = process.cpuUsage(cpuBefore);
+  requests.forEach((r) => r.destroy());
+  console.log(JSON.stringify({
+    subscribers, events: stored.stored, deliveries: received, expected,
+    store_seconds: +((storedAt - started) / 1000).toFixed(3),
+    seconds: +((lastAt - started) / 1000).toFixed(3),
+    deliveries_per_second: Math.round(received / ((lastAt - started) / 1000)),
+    client_cpu_pct: +((cpu.user + cpu.system) / 10 / (performance.now() - started)).toFixed(1),
+  }));
+  process.exit(0);
 }
 
 if (mode === 'latency') await latency(Number(rest[0]), Number(rest[1]), Number(rest[2]), false);
@@ -274,4 +311,5 @@ else if (mode === 'fanout') await latency(Number(rest[0]), Number(rest[1]), Numb
 else if (mode === 'hold') await hold(Number(rest[0]), Number(rest[1]));
 else if (mode === 'resume') await resume(Number(rest[0]), Number(rest[1]), rest[2]);
 else if (mode === 'ingest') await ingest(rest[0], Number(rest[1]));
-else { console.error('usage: bench.mjs latency|fanout|hold|resume|ingest ...'); process.exit(2); }
+else if (mode === 'burst') await burst(Number(rest[0]), Number(rest[1]));
+else { console.error('usage: bench.mjs latency|fanout|burst|hold|resume|ingest ...'); process.exit(2); }
