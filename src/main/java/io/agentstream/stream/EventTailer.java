@@ -1,6 +1,8 @@
 package io.agentstream.stream;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,12 +14,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The instance's one reader of the events table. Every wake-up (a local commit, another
@@ -28,7 +33,7 @@ import reactor.core.publisher.Mono;
  * interval, so a long transaction elsewhere delays the stream but never skips an event.
  */
 @Component
-class EventTailer implements SmartLifecycle {
+class EventTailer implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(EventTailer.class);
     private static final int READ_LIMIT = 1000;
@@ -40,6 +45,9 @@ class EventTailer implements SmartLifecycle {
     private final WakeUpBus bus;
     private final Duration pollInterval;
     private final MeterRegistry meters;
+    /** By type: looking a counter up in the registry for every event would cost more than counting it. */
+    private final Map<String, Counter> published = new ConcurrentHashMap<>();
+    private final Scheduler fanOut = Schedulers.newSingle("stream-fanout", true);
     private final AtomicInteger wip = new AtomicInteger();
     private final CountDownLatch started = new CountDownLatch(1);
     private final AtomicBoolean recheckScheduled = new AtomicBoolean();
@@ -92,6 +100,11 @@ class EventTailer implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    @Override
+    public void destroy() {
+        fanOut.dispose();
     }
 
     @EventListener
@@ -157,7 +170,9 @@ class EventTailer implements SmartLifecycle {
 
     private Mono<Boolean> readOnce() {
         Settlement current = settlement;
-        return eventLog.tail(current.cursor(), READ_LIMIT).map(read -> apply(current, read));
+        // Fanning an event out to thousands of streams is CPU work: off the database driver's
+        // event loop, which also carries every ingest's statements.
+        return eventLog.tail(current.cursor(), READ_LIMIT).publishOn(fanOut).map(read -> apply(current, read));
     }
 
     private boolean apply(Settlement current, TailRead read) {
@@ -168,9 +183,9 @@ class EventTailer implements SmartLifecycle {
         if (!step.publish().isEmpty() || step.cursor() > hub.cursor()) {
             hub.publish(step.publish(), step.cursor());
             for (StreamEvent event : step.publish()) {
-                Counter.builder("agentstream.stream.events.published")
+                published.computeIfAbsent(event.type(), type -> Counter.builder("agentstream.stream.events.published")
                         .description("Events published to this instance's stream subscribers, by type")
-                        .tag("type", event.type()).register(meters).increment();
+                        .tag("type", type).register(meters)).increment();
             }
         }
         // The recheck backs off only while the same offsets stay unsettled (a long transaction);

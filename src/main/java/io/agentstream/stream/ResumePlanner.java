@@ -19,10 +19,13 @@ import reactor.core.publisher.Mono;
 @Component
 class ResumePlanner {
 
-    private static final int REPLAY_PAGE = 500;
+    private static final int REPLAY_PAGE = 1000;
 
-    /** The subscriber's events, whether its resume is complete, and how to unregister it. */
-    record Plan(boolean recovered, Flux<StreamEvent> events, Runnable cancel) {
+    /**
+     * The subscriber's events: {@code missed} (the replay, empty when none), then
+     * {@code live}; whether its resume is complete, and how to unregister it.
+     */
+    record Plan(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Runnable cancel) {
     }
 
     private final StreamHub hub;
@@ -47,17 +50,17 @@ class ResumePlanner {
         Flux<StreamEvent> live = subscription.live();
         Mono<Plan> plan;
         if (resumeAfter == null) {
-            plan = Mono.just(new Plan(true, live, subscription.cancel()));
+            plan = Mono.just(new Plan(true, Flux.empty(), live, subscription.cancel()));
         } else if (subscription.ringCovers()) {
             plan = Mono.just(replaying(true, Flux.fromIterable(subscription.fromRing()), live, subscription));
         } else if (after > cursor) {
             // Ahead of this instance: committed elsewhere and not settled here yet, or unknown.
-            plan = eventLog.exists(after).map(present -> new Plan(present,
+            plan = eventLog.exists(after).map(present -> new Plan(present, Flux.empty(),
                     present ? live.filter(event -> event.id() > after) : live, subscription.cancel()));
         } else {
             plan = eventLog.earliest().map(List::of).defaultIfEmpty(List.of()).map(found -> {
                 if (found.isEmpty()) {
-                    return new Plan(resumeAfter == StreamQuery.EARLIEST, live, subscription.cancel());
+                    return new Plan(resumeAfter == StreamQuery.EARLIEST, Flux.empty(), live, subscription.cancel());
                 }
                 long earliest = found.getFirst();
                 boolean complete = resumeAfter == StreamQuery.EARLIEST || after >= earliest - 1;
@@ -69,6 +72,6 @@ class ResumePlanner {
     }
 
     private Plan replaying(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Subscription subscription) {
-        return new Plan(recovered, missed.doOnNext(event -> replayed.increment()).concatWith(live), subscription.cancel());
+        return new Plan(recovered, missed.doOnNext(event -> replayed.increment()), live, subscription.cancel());
     }
 }

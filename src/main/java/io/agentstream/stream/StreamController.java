@@ -1,6 +1,7 @@
 package io.agentstream.stream;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.agentstream.http.ClientAddresses;
@@ -9,12 +10,13 @@ import io.agentstream.stream.ConnectionRegistry.Permit;
 import io.agentstream.stream.StreamQuery.StreamParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,11 +34,17 @@ import reactor.netty.http.server.HttpServerResponse;
  * ends with a reconnect hint when its lifetime is up or the instance shuts down, and is
  * cut when it falls SSE_MAX_PENDING events behind; either way the client resumes with
  * Last-Event-ID and loses nothing.
+ *
+ * <p>The body is written as bytes, not as {@code ServerSentEvent}s: every event's frame is
+ * encoded once ({@link StreamEvent#frame}) and the same array is wrapped, not copied, for
+ * each subscriber. A replay is written in writes of about {@link #REPLAY_WRITE_BYTES}.
  */
 @RestController
 class StreamController {
 
     private static final Logger log = LoggerFactory.getLogger(StreamController.class);
+    /** Replayed frames gathered per write: one HTTP chunk and one flush instead of one per event. */
+    static final int REPLAY_WRITE_BYTES = 64 * 1024;
 
     private final ConnectionRegistry registry;
     private final ResumePlanner planner;
@@ -54,7 +62,7 @@ class StreamController {
     }
 
     @GetMapping(path = "/api/realtime/stream")
-    Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> stream(ServerWebExchange exchange) {
+    Mono<ResponseEntity<Flux<DataBuffer>>> stream(ServerWebExchange exchange) {
         StreamParams params = StreamQuery.stream(exchange.getRequest());
         if (hub.cursor() < 0) {
             return Mono.error(new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "stream-starting", "Stream unavailable",
@@ -67,7 +75,7 @@ class StreamController {
                 .doOnError(error -> permit.release())
                 .map(plan -> {
                     log.debug("Stream opened for {} (resume {}, recovered {})", client, params.resumeAfter(), plan.recovered());
-                    Flux<ServerSentEvent<String>> body = body(plan, params.named(), exchange.getResponse())
+                    Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse())
                             .doFinally(signal -> {
                                 plan.cancel().run();
                                 permit.release();
@@ -81,38 +89,60 @@ class StreamController {
                 });
     }
 
-    private Flux<ServerSentEvent<String>> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response) {
+    private Flux<DataBuffer> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response) {
+        DataBufferFactory buffers = response.bufferFactory();
         Sinks.Empty<Void> eventsEnded = Sinks.empty();
-        Flux<ServerSentEvent<String>> events = plan.events()
-                .map(event -> {
-                    ServerSentEvent.Builder<String> frame = ServerSentEvent.builder(event.json()).id(Long.toString(event.id()));
-                    return (named ? frame.event(event.type()) : frame).build();
-                })
+        Flux<DataBuffer> events = replay(plan.missed(), named, buffers)
+                .concatWith(plan.live().map(event -> buffers.wrap(event.frame(named))))
                 .doOnTerminate(eventsEnded::tryEmitEmpty);
-        Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
-                .map(tick -> ServerSentEvent.<String>builder().comment("heartbeat").build())
+        Flux<DataBuffer> heartbeats = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
+                .map(tick -> buffers.wrap(SseFrames.HEARTBEAT))
                 .takeUntilOther(eventsEnded.asMono());
-        ServerSentEvent.Builder<String> connected = ServerSentEvent.builder(
-                        "{\"type\":\"connected\",\"recovered\":" + plan.recovered() + "}")
-                .retry(properties.reconnectDelay());
         // Prefetch 1: the subscriber's hub queue (SSE_MAX_PENDING) is the buffer that counts,
         // so a slow client is detected there instead of hiding in operator queues.
         return Flux.merge(1, events, heartbeats)
                 .take(jittered(properties.maxLifetime()))
-                .concatWith(Mono.fromSupplier(this::reconnectHint))
+                // Reconnect soon, at a spread-out moment.
+                .concatWith(Mono.fromSupplier(() -> buffers.wrap(SseFrames.reconnect(jittered(properties.reconnectDelay())))))
                 .onErrorResume(StreamHub.SlowConsumerException.class, error -> {
                     closeConnection(response);
                     return Flux.empty();
                 })
-                .startWith((named ? connected.event("connected") : connected).build());
+                .startWith(Mono.fromSupplier(() -> buffers.wrap(
+                        SseFrames.connected(plan.recovered(), named, properties.reconnectDelay()))));
     }
 
-    /** Sent before a stream ends on purpose: reconnect soon, at a spread-out moment. */
-    private ServerSentEvent<String> reconnectHint() {
-        return ServerSentEvent.<String>builder()
-                .retry(jittered(properties.reconnectDelay()))
-                .comment("reconnect")
-                .build();
+    /** The missed events' frames, gathered into writes of about {@link #REPLAY_WRITE_BYTES}. */
+    private static Flux<DataBuffer> replay(Flux<StreamEvent> missed, boolean named, DataBufferFactory buffers) {
+        return Flux.defer(() -> {
+            int[] gathered = {0};
+            return missed.bufferUntil(event -> {
+                gathered[0] += event.frame(named).length;
+                if (gathered[0] < REPLAY_WRITE_BYTES) {
+                    return false;
+                }
+                gathered[0] = 0;
+                return true;
+            });
+        }).map(batch -> join(batch, named, buffers));
+    }
+
+    private static DataBuffer join(List<StreamEvent> batch, boolean named, DataBufferFactory buffers) {
+        if (batch.size() == 1) {
+            return buffers.wrap(batch.getFirst().frame(named));
+        }
+        int size = 0;
+        for (StreamEvent event : batch) {
+            size += event.frame(named).length;
+        }
+        byte[] joined = new byte[size];
+        int at = 0;
+        for (StreamEvent event : batch) {
+            byte[] frame = event.frame(named);
+            System.arraycopy(frame, 0, joined, at, frame.length);
+            at += frame.length;
+        }
+        return buffers.wrap(joined);
     }
 
     /** ±20%, so streams opened together do not all end, or reconnect, together. */

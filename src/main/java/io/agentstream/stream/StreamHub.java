@@ -2,6 +2,7 @@ package io.agentstream.stream;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
@@ -17,8 +18,11 @@ import reactor.util.concurrent.Queues;
 
 /**
  * Fans published events out to subscribers and keeps the most recent ones for resumes.
- * Publishing and subscribing take one lock, so a new subscriber is registered exactly at
- * a cursor: it receives live every event above it and nothing at or below it. Each
+ * A new subscriber is registered exactly at a cursor: it receives live every event above it
+ * and nothing at or below it. The cursor moves, and subscribers register, under one short
+ * lock; the events are offered to subscribers after it, so a connecting client never waits
+ * for a fan-out to thousands of streams. Subscribers that follow one conversation are
+ * indexed by it, so an event costs nothing for those following other conversations. Each
  * subscriber has its own bounded queue; one that overflows is dropped alone, without
  * slowing the publisher or the other subscribers.
  */
@@ -37,8 +41,13 @@ class StreamHub {
                         Runnable cancel) {
     }
 
+    /** Guards the cursor, the ring and (un)registration. Held briefly; never while emitting. */
     private final Object lock = new Object();
+    /** Serialises emissions into subscribers' sinks (publishing, shutdown), which allow one producer at a time. */
+    private final Object emitting = new Object();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber> anyConversation = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Set<Subscriber>> byConversation = new ConcurrentHashMap<>();
     private final ArrayDeque<StreamEvent> ring = new ArrayDeque<>();
     private final int ringCapacity;
     private final int maxPending;
@@ -69,18 +78,36 @@ class StreamHub {
         }
     }
 
+    /**
+     * Called by the tailer, one call at a time. A subscriber that registers while the events
+     * are being offered got a cursor at or above them, and skips them itself.
+     */
     void publish(List<StreamEvent> events, long newCursor) {
-        synchronized (lock) {
-            for (StreamEvent event : events) {
-                ring.addLast(event);
-                if (ring.size() > ringCapacity) {
-                    ringFloor = ring.removeFirst().id();
+        synchronized (emitting) {
+            synchronized (lock) {
+                for (StreamEvent event : events) {
+                    ring.addLast(event);
+                    if (ring.size() > ringCapacity) {
+                        ringFloor = ring.removeFirst().id();
+                    }
                 }
-                for (Subscriber subscriber : subscribers) {
-                    subscriber.offer(event);
+                cursor = Math.max(cursor, newCursor);
+            }
+            for (StreamEvent event : events) {
+                offer(anyConversation, event);
+                if (event.conversationId() != null) {
+                    Set<Subscriber> following = byConversation.get(event.conversationId());
+                    if (following != null) {
+                        offer(following, event);
+                    }
                 }
             }
-            cursor = Math.max(cursor, newCursor);
+        }
+    }
+
+    private static void offer(Set<Subscriber> subscribers, StreamEvent event) {
+        for (Subscriber subscriber : subscribers) {
+            subscriber.offer(event);
         }
     }
 
@@ -89,9 +116,14 @@ class StreamHub {
      *                    replay, when the ring covers everything above it; null for none
      */
     Subscription subscribe(EventFilter filter, Long resumeAfter) {
-        Subscriber subscriber = new Subscriber(filter);
         synchronized (lock) {
+            Subscriber subscriber = new Subscriber(filter, cursor);
             subscribers.add(subscriber);
+            if (filter.conversationId() == null) {
+                anyConversation.add(subscriber);
+            } else {
+                byConversation.computeIfAbsent(filter.conversationId(), id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+            }
             List<StreamEvent> fromRing = List.of();
             boolean covers = resumeAfter != null && resumeAfter >= ringFloor && resumeAfter <= cursor;
             if (covers) {
@@ -106,7 +138,7 @@ class StreamHub {
                         fromRing.add(event);
                     }
                 }
-                java.util.Collections.reverse(fromRing);
+                Collections.reverse(fromRing);
             }
             return new Subscription(cursor, fromRing, covers, subscriber.sink.asFlux(), () -> remove(subscriber));
         }
@@ -118,44 +150,59 @@ class StreamHub {
 
     /** Completes every subscriber (shutdown): each stream ends with its reconnect hint. */
     void completeAll() {
-        synchronized (lock) {
+        synchronized (emitting) {
             for (Subscriber subscriber : subscribers) {
                 subscriber.sink.tryEmitComplete();
+                remove(subscriber);
             }
-            subscribers.clear();
         }
     }
 
     private void remove(Subscriber subscriber) {
-        subscribers.remove(subscriber);
+        synchronized (lock) {
+            if (!subscribers.remove(subscriber)) {
+                return;
+            }
+            String conversation = subscriber.filter.conversationId();
+            if (conversation == null) {
+                anyConversation.remove(subscriber);
+            } else {
+                Set<Subscriber> following = byConversation.get(conversation);
+                if (following != null && following.remove(subscriber) && following.isEmpty()) {
+                    byConversation.remove(conversation);
+                }
+            }
+        }
     }
 
     private final class Subscriber {
 
         private final EventFilter filter;
+        private final long registeredAt;
         private final Queue<StreamEvent> queue = Queues.<StreamEvent>unbounded(16).get();
         private final Sinks.Many<StreamEvent> sink;
 
-        Subscriber(EventFilter filter) {
+        Subscriber(EventFilter filter, long registeredAt) {
             this.filter = filter;
+            this.registeredAt = registeredAt;
             // A queue that grows in small chunks and is bounded by the size check in offer():
             // an idle stream holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
             this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
         }
 
-        /** Called under the hub's lock only, so emissions are serialised (one producer). */
+        /** Called while the hub serialises emissions only (one producer). */
         void offer(StreamEvent event) {
-            if (!filter.matches(event)) {
+            if (event.id() <= registeredAt || !filter.matches(event)) {
                 return;
             }
             if (queue.size() >= maxPending) {
-                subscribers.remove(this);
+                remove(this);
                 slowConsumers.increment();
                 sink.tryEmitError(new SlowConsumerException());
                 return;
             }
             if (sink.tryEmitNext(event).isFailure()) {
-                subscribers.remove(this);
+                remove(this);
             }
         }
     }
