@@ -270,7 +270,11 @@ FIXED_P99=$(field "$FIXED" p99_ms)
 UPLOAD_BEST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | head -n 1)
 UPLOAD_WORST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | tail -n 1)
 SSE_CONNECTIONS=$(sfield sse_connections); SSE_HEAP=$(sfield heap_after_gc_mb)
-FANOUT_P99=$(sfield p99_ms); RESUME_S=$(sfield seconds)
+FANOUT_P99=$(sfield p99_ms)
+# The slowest of the resume runs, from the ring and from PostgreSQL.
+resume_max() { { grep "^RESULT resume_events=.* source=$1 " <<<"$STREAM_RESULTS" || true; } | sed -n -E 's/.* seconds=([0-9.]+).*/\1/p' | sort -n | tail -n 1; }
+RESUME_RING=$(resume_max ring); RESUME_PG=$(resume_max postgresql)
+RESUME_S=$(printf '%s\n' "$RESUME_RING" "$RESUME_PG" | sort -n | tail -n 1)
 
 cat <<TABLE
 
@@ -282,7 +286,7 @@ cat <<TABLE
 | ingest p99 at a fixed $RATE events/s | < 50 ms | **$FIXED_P99 ms** (p50 $(field "$FIXED" p50_ms) ms, $(field "$FIXED" ok) ok, $(field "$FIXED" errors) errors of $(field "$FIXED" sent)) | $(met "$FIXED_P99" "<" 50) |
 | SSE connections on one instance, -Xmx512m | 10,000 within 512 MB heap | ${SSE_CONNECTIONS:-n/a} open, heap after GC ${SSE_HEAP:-n/a} MB | $( [ -n "$SSE_CONNECTIONS" ] && awk -v c="$SSE_CONNECTIONS" -v h="$SSE_HEAP" 'BEGIN { print (c >= 10000 && h < 512 ? "yes" : "no") }' || echo n/a) |
 | fan-out: ack → receipt p99, $(sfield fanout_subscribers) subscribers at $(sfield rate) events/s | < 100 ms | ${FANOUT_P99:-n/a} ms | $(met "$FANOUT_P99" "<" 100) |
-| resume: $(sfield resume_events) missed events replayed | < 1 s | ${RESUME_S:-n/a} s | $(met "$RESUME_S" "<" 1) |
+| resume: $(sfield resume_events) missed events replayed (slowest run) | < 1 s | ${RESUME_RING:-n/a} s from the ring, ${RESUME_PG:-n/a} s from PostgreSQL | $(met "$RESUME_S" "<" 1) |
 | upload of a $UPLOAD_MESSAGES-message session ($(( $(wc -c <"$WORK/upload-1.json") / 1024 )) KB) | < 2 s | $UPLOAD_BEST–$UPLOAD_WORST s over $UPLOADS uploads ($UPLOADED rows) | $(met "$UPLOAD_WORST" "<" 2) |
 | start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
 | idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
