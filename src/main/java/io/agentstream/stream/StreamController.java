@@ -95,7 +95,11 @@ class StreamController {
         Flux<DataBuffer> events = replay(plan.missed(), named, buffers)
                 .concatWith(plan.live().map(event -> buffers.wrap(event.frame(named))))
                 .doOnTerminate(eventsEnded::tryEmitEmpty);
+        // A tick the client cannot take yet is dropped: it has unread data, so it needs no
+        // heartbeat, and an interval without demand would otherwise end the stream with an error
+        // before the hub could tell it is a slow consumer.
         Flux<DataBuffer> heartbeats = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
+                .onBackpressureDrop()
                 .map(tick -> buffers.wrap(SseFrames.HEARTBEAT))
                 .takeUntilOther(eventsEnded.asMono());
         // Prefetch 1: the subscriber's hub queue (SSE_MAX_PENDING) is the buffer that counts,

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
@@ -140,7 +141,7 @@ class StreamHub {
                 }
                 Collections.reverse(fromRing);
             }
-            return new Subscription(cursor, fromRing, covers, subscriber.sink.asFlux(), () -> remove(subscriber));
+            return new Subscription(cursor, fromRing, covers, subscriber.live(), () -> remove(subscriber));
         }
     }
 
@@ -181,6 +182,7 @@ class StreamHub {
         private final long registeredAt;
         private final Queue<StreamEvent> queue = Queues.<StreamEvent>unbounded(16).get();
         private final Sinks.Many<StreamEvent> sink;
+        private final Sinks.Empty<Void> overflowed = Sinks.empty();
 
         Subscriber(EventFilter filter, long registeredAt) {
             this.filter = filter;
@@ -188,6 +190,16 @@ class StreamHub {
             // A queue that grows in small chunks and is bounded by the size check in offer():
             // an idle stream holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
             this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
+        }
+
+        /**
+         * The events, ended by {@link SlowConsumerException} as soon as the queue overflows. The
+         * sink's own error would wait behind the queued events, which a client that does not
+         * read never takes: its connection would stay open, holding its slot, until its lifetime
+         * ended. Prefetch 1, so the queue above stays the only buffer that counts.
+         */
+        Flux<StreamEvent> live() {
+            return Flux.merge(1, sink.asFlux(), overflowed.asMono().then(Mono.error(SlowConsumerException::new)));
         }
 
         /** Called while the hub serialises emissions only (one producer). */
@@ -198,7 +210,7 @@ class StreamHub {
             if (queue.size() >= maxPending) {
                 remove(this);
                 slowConsumers.increment();
-                sink.tryEmitError(new SlowConsumerException());
+                overflowed.tryEmitEmpty();
                 return;
             }
             if (sink.tryEmitNext(event).isFailure()) {

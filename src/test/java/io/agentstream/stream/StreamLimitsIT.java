@@ -138,8 +138,11 @@ class StreamLimitsIT {
     @Test
     void aConsumerThatNeverReadsIsCutWhileAFastOneGetsEverything() throws Exception {
         double droppedBefore = meters.counter("agentstream.stream.slow.consumers").count();
-        int events = 300;
-        String content = "x".repeat(60_000);
+        // Well past what the transport holds for a client that never reads before the hub's queue
+        // (SSE_MAX_PENDING, 8) fills: the kernel's send buffer (up to 4 MB, ~45 of these) and
+        // Reactor Netty's send queue (up to 256 frames).
+        int events = 600;
+        String content = "x".repeat(95_000);
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(4096);
             slow.connect(new InetSocketAddress("127.0.0.1", port));
@@ -154,9 +157,9 @@ class StreamLimitsIT {
             Awaitility.await().atMost(TIMEOUT).until(() -> registry.open() == 2);
             List<Long> stored = Flux.range(0, events)
                     .concatMap(i -> stream.ingestMessage("conv-slow", i, content))
-                    .collectList().block(Duration.ofSeconds(60));
+                    .collectList().block(Duration.ofSeconds(120));
 
-            assertThat(fast.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join()).containsExactlyElementsOf(stored);
+            assertThat(fast.orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join()).containsExactlyElementsOf(stored);
             Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
                 assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isEqualTo(droppedBefore + 1);
                 assertThat(registry.open()).isZero();
