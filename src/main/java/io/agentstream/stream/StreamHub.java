@@ -153,7 +153,7 @@ class StreamHub {
     void completeAll() {
         synchronized (emitting) {
             for (Subscriber subscriber : subscribers) {
-                subscriber.sink.tryEmitComplete();
+                subscriber.complete();
                 remove(subscriber);
             }
         }
@@ -182,7 +182,8 @@ class StreamHub {
         private final long registeredAt;
         private final Queue<StreamEvent> queue = Queues.<StreamEvent>unbounded(16).get();
         private final Sinks.Many<StreamEvent> sink;
-        private final Sinks.Empty<Void> overflowed = Sinks.empty();
+        /** true: cut as a slow consumer; false: ended normally (shutdown). */
+        private final Sinks.One<Boolean> cut = Sinks.one();
 
         Subscriber(EventFilter filter, long registeredAt) {
             this.filter = filter;
@@ -199,7 +200,13 @@ class StreamHub {
          * ended. Prefetch 1, so the queue above stays the only buffer that counts.
          */
         Flux<StreamEvent> live() {
-            return Flux.merge(1, sink.asFlux(), overflowed.asMono().then(Mono.error(SlowConsumerException::new)));
+            Mono<StreamEvent> cutSignal = cut.asMono().flatMap(slow -> slow ? Mono.error(new SlowConsumerException()) : Mono.empty());
+            return Flux.merge(1, sink.asFlux(), cutSignal);
+        }
+
+        void complete() {
+            sink.tryEmitComplete();
+            cut.tryEmitValue(false);
         }
 
         /** Called while the hub serialises emissions only (one producer). */
@@ -210,7 +217,7 @@ class StreamHub {
             if (queue.size() >= maxPending) {
                 remove(this);
                 slowConsumers.increment();
-                overflowed.tryEmitEmpty();
+                cut.tryEmitValue(true);
                 return;
             }
             if (sink.tryEmitNext(event).isFailure()) {
