@@ -256,7 +256,10 @@ report_app_log
 STREAM_RESULTS=""
 if [ "$STREAM" = 1 ]; then
     log "stream: load-test/stream-bench.sh"
-    PORT=$((PORT + 1)) load-test/stream-bench.sh >"$WORK/stream.txt" 2>&1 || { tail -n 40 "$WORK/stream.txt" >&2; exit 1; }
+    # With its own defaults: this script's settings of the same names (RATE, DURATION, WARMUP,
+    # PROFILE) mean other things there.
+    env -u RATE -u DURATION -u WARMUP -u PROFILE PORT=$((PORT + 1)) load-test/stream-bench.sh >"$WORK/stream.txt" 2>&1 \
+        || { tail -n 40 "$WORK/stream.txt" >&2; exit 1; }
     STREAM_RESULTS=$(grep '^RESULT' "$WORK/stream.txt" || true)
 fi
 
