@@ -1,5 +1,7 @@
 package io.agentstream.ingest;
 
+import static io.agentstream.database.ArrayParameters.column;
+
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -137,15 +139,6 @@ class EventBatchWriter {
     // Seconds always written: PostgreSQL reads this text exactly as the driver's own timestamps.
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-    /** Array parameters go as text and are cast in SQL, so a null element needs no type. */
-    private static <T> String[] column(List<T> rows, Function<T, Object> field) {
-        String[] values = new String[rows.size()];
-        for (int i = 0; i < values.length; i++) {
-            Object value = field.apply(rows.get(i));
-            values[i] = value == null ? null : value.toString();
-        }
-        return values;
-    }
 
     /** The batch's events, which of them come first with their dedup key, and the conversations they name. */
     private static final class Batch {

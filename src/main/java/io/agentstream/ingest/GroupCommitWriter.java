@@ -165,8 +165,9 @@ class GroupCommitWriter implements EventWriter {
 
     private Mono<List<WriteResult>> inTransaction(List<IngestEvent> events) {
         Mono<List<WriteResult>> transaction = transactions.transactional(Mono.defer(() -> batches.write(events)))
-                // Deadlocks can only come from writers outside the group (an upload, a delete),
-                // which lock in another order; the transaction was rolled back and is safe to rerun.
+                // Groups lock their conversations in id order, but an upload or a delete, or two
+                // groups racing on the same retried events without a conversation, can still
+                // deadlock with one; the loser was rolled back and is safe to rerun.
                 .retryWhen(Retry.max(3).filter(DatabaseErrors::isConflict).doBeforeRetry(signal -> metrics.recordCommitRetry()));
         return Queries.bounded(transaction, writeTimeout);
     }

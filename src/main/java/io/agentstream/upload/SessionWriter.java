@@ -1,5 +1,7 @@
 package io.agentstream.upload;
 
+import static io.agentstream.database.ArrayParameters.column;
+
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -8,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 import io.agentstream.ingest.IngestJson;
 import io.agentstream.ingest.validation.Rfc3339Validator;
@@ -184,14 +185,6 @@ class SessionWriter {
                 .map(row -> row.get("id", Long.class)).one();
     }
 
-    private static <T> String[] column(List<T> rows, Function<T, Object> field) {
-        String[] values = new String[rows.size()];
-        for (int i = 0; i < values.length; i++) {
-            Object value = field.apply(rows.get(i));
-            values[i] = value == null ? null : value.toString();
-        }
-        return values;
-    }
 
     private static OffsetDateTime timestamp(String text) {
         return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();
