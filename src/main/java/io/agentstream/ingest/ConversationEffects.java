@@ -126,7 +126,7 @@ class ConversationEffects {
         return spec;
     }
 
-    static Integer toInt(Long value) {
+    private static Integer toInt(Long value) {
         // Validation bounds these to the integer range.
         return value == null ? null : Math.toIntExact(value);
     }

@@ -57,6 +57,17 @@ class GroupCommitQueueIT {
         Mono.from(holder.rollbackTransaction()).block(Duration.ofSeconds(10));
     }
 
+    /** A request sent now, whose answer is read later. */
+    private static Mono<Answer> sendInBackground(WebClient client, String body) {
+        Mono<Answer> answer = send(client, body).cache();
+        answer.subscribe();
+        return answer;
+    }
+
+    private void awaitQueued(int events) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == events);
+    }
+
     private static void close(Connection holder) {
         Mono.from(holder.close()).block(Duration.ofSeconds(10));
     }
@@ -68,13 +79,11 @@ class GroupCommitQueueIT {
         WebClient client = GroupCommitIT.client(port);
         Connection holder = lockConversation("group-held");
         try {
-            Mono<Answer> inFlight = send(client, message("group-held", "m-1", 1)).cache();
-            inFlight.subscribe();
+            Mono<Answer> inFlight = sendInBackground(client, message("group-held", "m-1", 1));
             awaitWriterBlocked();
             // Two events wait: exactly the queue's capacity.
-            Mono<Answer> queued = send(client, "[" + message("group-held", "m-2", 1) + "," + message("group-other", "m-3", 1) + "]").cache();
-            queued.subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 2);
+            Mono<Answer> queued = sendInBackground(client, "[" + message("group-held", "m-2", 1) + "," + message("group-other", "m-3", 1) + "]");
+            awaitQueued(2);
 
             Answer refused = send(client, message("group-other", "m-4", 1)).block(Duration.ofSeconds(10));
             assertThat(refused.status()).isEqualTo(503);
@@ -94,7 +103,6 @@ class GroupCommitQueueIT {
         api.assertHealthy();
     }
 
-
     @Test
     void aRequestThatFailsInTheDatabaseFailsAloneNotTheOthersOfItsTransaction() {
         api.ingest(message("group-split", "m-0", 1)).expectStatus().isCreated();
@@ -110,16 +118,13 @@ class GroupCommitQueueIT {
         WebClient client = GroupCommitIT.client(port);
         Connection holder = lockConversation("group-split");
         try {
-            Mono<Answer> inFlight = send(client, message("group-split", "m-1", 1)).cache();
-            inFlight.subscribe();
+            Mono<Answer> inFlight = sendInBackground(client, message("group-split", "m-1", 1));
             awaitWriterBlocked();
             // These two wait together, so they share the next transaction.
-            Mono<Answer> good = send(client, message("group-split", "m-2", 1)).cache();
-            good.subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 1);
-            Mono<Answer> poisoned = send(client, message("group-split", "poison", 1)).cache();
-            poisoned.subscribe();
-            await().atMost(Duration.ofSeconds(10)).until(() -> metric(api, "agentstream_ingest_commit_queued") == 2);
+            Mono<Answer> good = sendInBackground(client, message("group-split", "m-2", 1));
+            awaitQueued(1);
+            Mono<Answer> poisoned = sendInBackground(client, message("group-split", "poison", 1));
+            awaitQueued(2);
 
             release(holder);
             assertThat(inFlight.block(Duration.ofSeconds(10)).status()).isEqualTo(201);
