@@ -51,7 +51,8 @@ class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
             String name = database == null ? "the database" : "database \"" + database.database() + "\"";
             String create = database == null ? "createdb" : "createdb -h " + database.host() + " -p " + database.port()
                     + " -U " + database.user() + " " + database.database();
-            return analysis("DATABASE_URL names " + name + ", which does not exist on " + where
+            String server = database == null ? "the server" : database.host() + ":" + database.port();
+            return analysis("DATABASE_URL names " + name + ", which does not exist on " + server
                     + ". Create it (" + create + ") or set DATABASE_CREATE=true to let agentstream create it.", failure);
         }
         if (state.equals("28P01") || state.equals("28000")) {

@@ -41,6 +41,11 @@ class StartupErrorsIT {
         if (postgres != null) {
             postgres.close();
         }
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // Left for the system to clean.
+        }
     }
 
     private static String url(String user, String password, int port, String database) {

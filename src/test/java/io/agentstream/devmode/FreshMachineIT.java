@@ -39,6 +39,7 @@ class FreshMachineIT {
         if (directory != null) {
             // Whatever happened, leave nothing running on this directory.
             postgresProcesses().forEach(ProcessHandle::destroyForcibly);
+            PostgresBinaries.deleteRecursively(directory);
         }
     }
 
