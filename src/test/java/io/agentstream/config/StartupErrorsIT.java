@@ -14,18 +14,14 @@ import io.agentstream.support.PackagedJar;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Each start-up failure an operator can cause, with the packaged jar run as a process: one
  * ERROR line naming the variable and the fix, no stack trace (that is DEBUG), a non-zero exit.
- * Against a real PostgreSQL of its own that checks passwords (the embedded one). The cases run
- * concurrently: each is a JVM start, mostly waiting.
+ * Against a real PostgreSQL of its own that checks passwords (the embedded one).
  */
-@Execution(ExecutionMode.CONCURRENT)
 class StartupErrorsIT {
 
     private static final String PASSWORD = "right-password-0123";
