@@ -3,9 +3,9 @@ package io.agentstream.auth;
 import java.time.Instant;
 import java.util.List;
 
-import io.agentstream.ingest.validation.Identifiers;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
+import io.agentstream.validation.Identifiers;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;

@@ -19,7 +19,7 @@ import io.agentstream.conversation.ConversationViews.Reported;
 import io.agentstream.conversation.ConversationViews.Totals;
 import io.agentstream.conversation.ConversationViews.Usage;
 import io.agentstream.database.Queries;
-import io.agentstream.ingest.IngestJson;
+import io.agentstream.event.IngestJson;
 import io.r2dbc.spi.Readable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;

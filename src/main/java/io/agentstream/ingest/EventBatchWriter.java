@@ -8,11 +8,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
+import io.agentstream.event.IngestJson;
+import io.agentstream.event.MessageCreated;
 import io.agentstream.ingest.EventWriter.WriteResult;
-import io.agentstream.ingest.event.EventType;
-import io.agentstream.ingest.event.MessageCreated;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -33,10 +34,12 @@ import reactor.core.publisher.Mono;
 class EventBatchWriter {
 
     private final DatabaseClient db;
+    private final MessageRows messageRows;
     private final ConversationEffects effects;
 
-    EventBatchWriter(DatabaseClient db, ConversationEffects effects) {
+    EventBatchWriter(DatabaseClient db, ConversationEffects effects, MessageRows messageRows) {
         this.db = db;
+        this.messageRows = messageRows;
         this.effects = effects;
     }
 
@@ -100,40 +103,18 @@ class EventBatchWriter {
     }
 
     private Mono<Void> insertMessages(Batch batch, List<WriteResult> results) {
-        List<IngestEvent> messages = new ArrayList<>();
-        List<Long> offsets = new ArrayList<>();
+        List<MessageRows.Row> rows = new ArrayList<>();
         for (int index : batch.firsts) {
             IngestEvent event = batch.events.get(index);
             if (event.type() == EventType.MESSAGE_CREATED && !results.get(index).duplicate()) {
-                messages.add(event);
-                offsets.add(results.get(index).eventId());
+                MessageCreated m = (MessageCreated) event.data();
+                rows.add(new MessageRows.Row(m.conversationId(), event.messageId(), results.get(index).eventId(), m.agentId(),
+                        m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
+                        m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(),
+                        m.durationMs(), TIMESTAMP.format(event.timestamp())));
             }
         }
-        if (messages.isEmpty()) {
-            return Mono.empty();
-        }
-        Function<Function<MessageCreated, Object>, String[]> field =
-                getter -> column(messages, event -> getter.apply((MessageCreated) event.data()));
-        return db.sql(IngestSql.INSERT_MESSAGES)
-                .bind("conversation_ids", field.apply(MessageCreated::conversationId))
-                .bind("message_ids", column(messages, IngestEvent::messageId))
-                .bind("event_ids", column(offsets, offset -> offset))
-                .bind("agent_ids", field.apply(MessageCreated::agentId))
-                .bind("agent_types", field.apply(MessageCreated::agentType))
-                .bind("agent_names", field.apply(MessageCreated::agentName))
-                .bind("agent_versions", field.apply(MessageCreated::agentVersion))
-                .bind("roles", field.apply(MessageCreated::role))
-                .bind("contents", field.apply(MessageCreated::content))
-                .bind("sequence_numbers", field.apply(MessageCreated::sequenceNumber))
-                .bind("turn_numbers", field.apply(MessageCreated::turnNumber))
-                .bind("tokens_used", field.apply(MessageCreated::tokensUsed))
-                .bind("input_tokens", field.apply(MessageCreated::inputTokens))
-                .bind("output_tokens", field.apply(MessageCreated::outputTokens))
-                .bind("costs", field.apply(m -> m.cost() == null ? null : m.cost().toPlainString()))
-                .bind("models", field.apply(MessageCreated::model))
-                .bind("durations", field.apply(MessageCreated::durationMs))
-                .bind("created_ats", column(messages, event -> TIMESTAMP.format(event.timestamp())))
-                .then();
+        return messageRows.insert(rows).then();
     }
 
     // Seconds always written: PostgreSQL reads this text exactly as the driver's own timestamps.

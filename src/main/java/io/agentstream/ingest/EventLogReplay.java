@@ -3,6 +3,7 @@ package io.agentstream.ingest;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.agentstream.event.IngestEvent;
 import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;

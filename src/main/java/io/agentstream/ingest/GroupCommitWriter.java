@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.Queries;
+import io.agentstream.event.EventsCommitted;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.stream.EventsCommitted;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

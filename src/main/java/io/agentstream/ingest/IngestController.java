@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.agentstream.database.DatabaseUnavailableException;
-import io.agentstream.ingest.EventParser.ParsedLine;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.http.BoundedBody;
-import io.agentstream.ingest.event.EventType;
+import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
 import org.springframework.http.HttpStatus;

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import io.agentstream.ingest.IngestJson;
-import io.agentstream.ingest.validation.StorableText;
+import io.agentstream.event.IngestJson;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
+import io.agentstream.validation.StorableText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.http.HttpStatus;

@@ -11,14 +11,14 @@ import java.util.Optional;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.event.ConversationStarted;
+import io.agentstream.event.EventType;
+import io.agentstream.event.EventsCommitted;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.http.BoundedBody;
 import io.agentstream.ingest.EventLogReplay;
 import io.agentstream.ingest.EventWriter.WriteResult;
-import io.agentstream.ingest.IngestEvent;
-import io.agentstream.ingest.event.ConversationStarted;
-import io.agentstream.ingest.event.EventType;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.stream.EventsCommitted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
