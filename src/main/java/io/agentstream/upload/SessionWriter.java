@@ -71,7 +71,7 @@ class SessionWriter {
                 .flatMap(created -> describe(id, conversation)
                         .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
                         .flatMap(agents -> insertMessages(id, upload.messages())
-                                .flatMap(messages -> finish(id, created, agents, messages))));
+                                .flatMap(messages -> finish(id, messages, agents, !created && agents == 0 && messages == 0))));
     }
 
     private Mono<Boolean> insertConversation(String id, Conversation c) {
@@ -146,17 +146,20 @@ class SessionWriter {
                 .reduce(0L, Long::sum);
     }
 
-    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated) {
+    /**
+     * Finishes an upload of either format: its totals (the CLI's where it gave them, else the
+     * stored ones) and, when anything was added, the one {@code session.uploaded} log event.
+     */
+    Mono<UploadResult> finish(String id, long messagesCreated, long agentsCreated, boolean duplicate) {
         Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
                 .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
-                        row.get("total_cost", BigDecimal.class),
-                        !conversationCreated && agentsCreated == 0 && messagesCreated == 0))
+                        row.get("total_cost", BigDecimal.class), duplicate))
                 .one();
-        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result).thenReturn(result));
+        return totals.flatMap(result -> duplicate ? Mono.just(result) : recordUpload(result).thenReturn(result));
     }
 
     /** The one log event of the upload; its key is unique because it is written only when something was added. */
-    Mono<Long> recordUpload(UploadResult result) {
+    private Mono<Long> recordUpload(UploadResult result) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", result.conversationId());
         data.put("messages_created", result.messagesCreated());
