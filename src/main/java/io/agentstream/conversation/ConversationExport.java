@@ -37,9 +37,9 @@ class ConversationExport {
             .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
 
-    private final ConversationReader reader;
+    private final ConversationStore reader;
 
-    ConversationExport(ConversationReader reader) {
+    ConversationExport(ConversationStore reader) {
         this.reader = reader;
     }
 

@@ -12,6 +12,7 @@ import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.event.EventsCommitted;
 import io.agentstream.http.BoundedBody;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,7 +62,7 @@ class UploadController {
         this.meters = meters;
     }
 
-    @PostMapping("/api/sessions/upload")
+    @PostMapping(Routes.UPLOAD)
     Mono<ResponseEntity<Map<String, Object>>> upload(ServerHttpRequest request) {
         MediaType type = request.getHeaders().getContentType();
         boolean ndjson = type != null && (type.isCompatibleWith(MediaType.APPLICATION_NDJSON)

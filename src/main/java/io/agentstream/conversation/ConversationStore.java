@@ -27,9 +27,9 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The read API's queries; all SQL is in {@link ConversationSql}. */
+/** The read API's queries and the admin delete; all SQL is in {@link ConversationSql}. */
 @Component
-class ConversationReader {
+class ConversationStore {
 
     static final Duration QUERY_TIMEOUT = Duration.ofSeconds(8);
 
@@ -40,7 +40,7 @@ class ConversationReader {
 
     private final DatabaseClient db;
 
-    ConversationReader(DatabaseClient db) {
+    ConversationStore(DatabaseClient db) {
         this.db = db;
     }
 
@@ -69,11 +69,11 @@ class ConversationReader {
         return spec.map(row -> new Keyed<>(item(row), new PageCursor(null, row.get("created_us", Long.class),
                         row.get("id", String.class)))).all().collectList()
                 .map(rows -> page(rows, limit))
-                .transform(ConversationReader::guarded);
+                .transform(ConversationStore::guarded);
     }
 
     Mono<Detail> detail(String id) {
-        Mono<List<Participant>> participants = db.sql(ConversationSql.AGENTS).bind("id", id).map(ConversationReader::participant)
+        Mono<List<Participant>> participants = db.sql(ConversationSql.AGENTS).bind("id", id).map(ConversationStore::participant)
                 .all().collectList();
         // A row is readable only inside the mapping callback: read it all there.
         return db.sql(ConversationSql.CONVERSATION).bind("id", id).map(row -> detail(row, List.of())).first()
@@ -82,18 +82,18 @@ class ConversationReader {
                         detail.command(), detail.startedAt(), detail.completedAt(), detail.createdAt(), detail.updatedAt(),
                         detail.totals(), detail.reported(), detail.maxTurnNumber(), agents, detail.systemInfo(),
                         detail.summary(), detail.error()))
-                .transform(ConversationReader::guarded);
+                .transform(ConversationStore::guarded);
     }
 
     /** Whether a conversation was deleted (with everything of it). */
     Mono<Boolean> delete(String id) {
         return db.sql(ConversationSql.DELETE).bind("id", id).fetch().rowsUpdated().map(rows -> rows > 0)
-                .transform(ConversationReader::guarded);
+                .transform(ConversationStore::guarded);
     }
 
     Mono<Boolean> exists(String id) {
         return db.sql(ConversationSql.EXISTS).bind("id", id).map(row -> row.get("present", Boolean.class)).one()
-                .transform(ConversationReader::guarded);
+                .transform(ConversationStore::guarded);
     }
 
     Mono<Page<Message>> messages(String id, PageCursor after, int limit) {
@@ -113,7 +113,7 @@ class ConversationReader {
                 })
                 .all().collectList()
                 .map(rows -> page(rows, limit))
-                .transform(ConversationReader::guarded);
+                .transform(ConversationStore::guarded);
     }
 
     /** Every message of a conversation, in order, read page by page as the consumer asks. */
@@ -134,7 +134,7 @@ class ConversationReader {
     private Mono<List<Object[]>> eventPage(String id, long after, int limit) {
         return db.sql(ConversationSql.EVENTS).bind("id", id).bind("after", after).bind("limit", limit)
                 .map(row -> new Object[] {row.get("id", Long.class), row.get("payload", String.class)})
-                .all().collectList().transform(ConversationReader::guarded);
+                .all().collectList().transform(ConversationStore::guarded);
     }
 
     Mono<MetricsSummary> metrics(OffsetDateTime since, OffsetDateTime until) {
@@ -150,7 +150,7 @@ class ConversationReader {
             long tokens = all.getT2().stream().mapToLong(Usage::tokens).sum();
             BigDecimal cost = all.getT2().stream().map(Usage::cost).reduce(BigDecimal.ZERO, BigDecimal::add);
             return new MetricsSummary(since, until, all.getT1(), messages, tokens, cost, all.getT2(), all.getT3());
-        }).transform(ConversationReader::guarded);
+        }).transform(ConversationStore::guarded);
     }
 
     private Mono<List<Usage>> usage(String sql, OffsetDateTime from, OffsetDateTime to) {
