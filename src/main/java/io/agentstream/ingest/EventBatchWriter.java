@@ -5,6 +5,7 @@ import static io.agentstream.database.ArrayParameters.column;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +16,7 @@ import io.agentstream.event.IngestJson;
 import io.agentstream.event.MessageCreated;
 import io.agentstream.ingest.EventWriter.WriteResult;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -70,17 +72,26 @@ class EventBatchWriter {
 
     /** dedup key → offset, for the events this batch stored. */
     private Mono<Map<String, Long>> insertEvents(Batch batch) {
-        List<IngestEvent> firsts = batch.firstEvents();
-        return db.sql(IngestSql.INSERT_EVENTS)
-                .bind("types", column(firsts, event -> event.type().wireName()))
-                .bind("conversation_ids", column(firsts, IngestEvent::conversationId))
-                .bind("occurred_ats", column(firsts, event -> TIMESTAMP.format(event.timestamp())))
-                .bind("dedup_keys", column(firsts, IngestEvent::dedupKey))
-                .bind("sources", column(firsts, IngestEvent::source))
-                .bind("payloads", column(firsts, event -> IngestJson.MAPPER.writeValueAsString(event.raw())))
+        GenericExecuteSpec insert = db.sql(IngestSql.INSERT_EVENTS);
+        for (Map.Entry<String, String[]> column : eventColumns(batch.firstEvents()).entrySet()) {
+            insert = insert.bind(column.getKey(), column.getValue());
+        }
+        return insert
                 .map(row -> Map.entry(row.get("dedup_key", String.class), row.get("id", Long.class)))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /** The INSERT_EVENTS parameters: one array per column, in arrival order. */
+    static Map<String, String[]> eventColumns(List<IngestEvent> events) {
+        Map<String, String[]> columns = new LinkedHashMap<>();
+        columns.put("types", column(events, event -> event.type().wireName()));
+        columns.put("conversation_ids", column(events, IngestEvent::conversationId));
+        columns.put("occurred_ats", column(events, event -> TIMESTAMP.format(event.timestamp())));
+        columns.put("dedup_keys", column(events, IngestEvent::dedupKey));
+        columns.put("sources", column(events, IngestEvent::source));
+        columns.put("payloads", column(events, event -> IngestJson.MAPPER.writeValueAsString(event.raw())));
+        return columns;
     }
 
     /** dedup key → offset of the stored original, for the events that were retries. */
@@ -103,6 +114,11 @@ class EventBatchWriter {
     }
 
     private Mono<Void> insertMessages(Batch batch, List<WriteResult> results) {
+        return messageRows.insert(messageRows(batch, results)).then();
+    }
+
+    /** The rows of the batch's new messages: first of their dedup key, and not already stored. */
+    static List<MessageRows.Row> messageRows(Batch batch, List<WriteResult> results) {
         List<MessageRows.Row> rows = new ArrayList<>();
         for (int index : batch.firsts) {
             IngestEvent event = batch.events.get(index);
@@ -114,7 +130,7 @@ class EventBatchWriter {
                         m.durationMs(), TIMESTAMP.format(event.timestamp())));
             }
         }
-        return messageRows.insert(rows).then();
+        return rows;
     }
 
     // Seconds always written: PostgreSQL reads this text exactly as the driver's own timestamps.
@@ -122,7 +138,7 @@ class EventBatchWriter {
 
 
     /** The batch's events, which of them come first with their dedup key, and the conversations they name. */
-    private static final class Batch {
+    static final class Batch {
 
         final List<IngestEvent> events;
         /** For each event, the index of the first event with its dedup key (itself, usually). */

@@ -3,9 +3,12 @@ package io.agentstream.ingest;
 import static io.agentstream.database.ArrayParameters.column;
 
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -35,30 +38,40 @@ public class MessageRows {
         this.db = db;
     }
 
+    /** The INSERT_MESSAGES parameters: one array per column, row i at index i; a null stays null. */
+    static Map<String, String[]> columns(List<Row> rows) {
+        Map<String, String[]> columns = new LinkedHashMap<>();
+        columns.put("conversation_ids", column(rows, Row::conversationId));
+        columns.put("message_ids", column(rows, Row::messageId));
+        columns.put("event_ids", column(rows, Row::eventId));
+        columns.put("agent_ids", column(rows, Row::agentId));
+        columns.put("agent_types", column(rows, Row::agentType));
+        columns.put("agent_names", column(rows, Row::agentName));
+        columns.put("agent_versions", column(rows, Row::agentVersion));
+        columns.put("roles", column(rows, Row::role));
+        columns.put("contents", column(rows, Row::content));
+        columns.put("sequence_numbers", column(rows, Row::sequenceNumber));
+        columns.put("turn_numbers", column(rows, Row::turnNumber));
+        columns.put("tokens_used", column(rows, Row::tokensUsed));
+        columns.put("input_tokens", column(rows, Row::inputTokens));
+        columns.put("output_tokens", column(rows, Row::outputTokens));
+        columns.put("costs", column(rows, row -> row.cost() == null ? null : row.cost().toPlainString()));
+        columns.put("models", column(rows, Row::model));
+        columns.put("durations", column(rows, Row::durationMs));
+        columns.put("created_ats", column(rows, Row::createdAt));
+        return columns;
+    }
+
     /** Inserts the rows in order, inside the caller's transaction; completes with how many were new. */
     public Mono<Long> insert(List<Row> rows) {
         if (rows.isEmpty()) {
             return Mono.just(0L);
         }
-        return db.sql(IngestSql.INSERT_MESSAGES)
-                .bind("conversation_ids", column(rows, Row::conversationId))
-                .bind("message_ids", column(rows, Row::messageId))
-                .bind("event_ids", column(rows, Row::eventId))
-                .bind("agent_ids", column(rows, Row::agentId))
-                .bind("agent_types", column(rows, Row::agentType))
-                .bind("agent_names", column(rows, Row::agentName))
-                .bind("agent_versions", column(rows, Row::agentVersion))
-                .bind("roles", column(rows, Row::role))
-                .bind("contents", column(rows, Row::content))
-                .bind("sequence_numbers", column(rows, Row::sequenceNumber))
-                .bind("turn_numbers", column(rows, Row::turnNumber))
-                .bind("tokens_used", column(rows, Row::tokensUsed))
-                .bind("input_tokens", column(rows, Row::inputTokens))
-                .bind("output_tokens", column(rows, Row::outputTokens))
-                .bind("costs", column(rows, row -> row.cost() == null ? null : row.cost().toPlainString()))
-                .bind("models", column(rows, Row::model))
-                .bind("durations", column(rows, Row::durationMs))
-                .bind("created_ats", column(rows, Row::createdAt))
+        GenericExecuteSpec insert = db.sql(IngestSql.INSERT_MESSAGES);
+        for (Map.Entry<String, String[]> column : columns(rows).entrySet()) {
+            insert = insert.bind(column.getKey(), column.getValue());
+        }
+        return insert
                 .map(row -> row.get("created", Long.class))
                 .one();
     }
