@@ -1,7 +1,7 @@
 package io.agentstream.auth;
 
+import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
-import io.agentstream.ratelimit.AuthFailureThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;

@@ -1,5 +1,7 @@
 package io.agentstream.observability;
 
+import io.agentstream.problem.RequestIds;
+
 import io.micrometer.context.ContextRegistry;
 import org.slf4j.MDC;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;

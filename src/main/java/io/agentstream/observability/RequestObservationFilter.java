@@ -1,5 +1,7 @@
 package io.agentstream.observability;
 
+import io.agentstream.problem.RequestIds;
+
 import java.util.concurrent.TimeUnit;
 
 import io.agentstream.auth.ApiKeyPrincipal;
