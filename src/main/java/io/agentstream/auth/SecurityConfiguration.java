@@ -1,6 +1,7 @@
 package io.agentstream.auth;
 
 import io.agentstream.auth.AuthFailureThrottle;
+import io.agentstream.http.Callers;
 import io.agentstream.http.ClientAddresses;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -117,8 +118,9 @@ class SecurityConfiguration {
      */
     private static ServerAuthenticationSuccessHandler continueAsCaller() {
         return (exchange, authentication) -> {
-            exchange.getExchange().getAttributes()
-                    .put(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE, ((KeyAuthentication) authentication).getPrincipal());
+            ApiKeyPrincipal caller = ((KeyAuthentication) authentication).getPrincipal();
+            exchange.getExchange().getAttributes().put(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE, caller);
+            exchange.getExchange().getAttributes().put(Callers.KEY_ID, caller.id());
             return exchange.getChain().filter(exchange.getExchange());
         };
     }

@@ -67,6 +67,15 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
             default -> throw new InvalidConfigurationException("LOG_FORMAT", "must be text or json");
         }
 
+        // Tracing is exported over OTLP only to an endpoint someone named (Boot maps the standard
+        // OTEL_* variables onto its properties). Without one, no OpenTelemetry SDK is built and no
+        // span is made per request: nothing runs that nobody reads.
+        if (blank(environment, "OTEL_EXPORTER_OTLP_ENDPOINT") && blank(environment, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                && blank(environment, "management.opentelemetry.tracing.export.otlp.endpoint")) {
+            properties.put("management.opentelemetry.enabled", false);
+            properties.put("management.tracing.export.enabled", false);
+        }
+
         // Sentry is configured only with a DSN, so without one none of its hooks are installed.
         String sentryDsn = environment.getProperty("SENTRY_DSN");
         if (sentryDsn != null && !sentryDsn.isBlank()) {
@@ -75,6 +84,11 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
         }
 
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, properties));
+    }
+
+    private static boolean blank(ConfigurableEnvironment environment, String name) {
+        String value = environment.getProperty(name);
+        return value == null || value.isBlank();
     }
 
     private static int integer(ConfigurableEnvironment environment, String variable, int fallback, int min, int max) {

@@ -106,6 +106,7 @@ class IngestController {
             throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large",
                     "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
         }
+        metrics.recordBatchSize(items.size());
         long started = System.nanoTime();
         ItemResult[] results = new ItemResult[items.size()];
         List<IngestEvent> valid = new ArrayList<>(items.size());

@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
  * and counters of transactions rerun after a deadlock ({@code _retries}), groups written
  * again request by request after a failure ({@code _splits}), and requests refused because
  * the queue was full ({@code _queue_full}).
+ *
+ * <p>{@code agentstream_ingest_batch_events}: events per batch request.
  */
 @Component
 class IngestMetrics {
@@ -32,6 +34,7 @@ class IngestMetrics {
     private final Counter commitRetries;
     private final Counter commitSplits;
     private final Counter commitQueueFull;
+    private final DistributionSummary batchEvents;
 
     IngestMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -45,6 +48,13 @@ class IngestMetrics {
         this.commitQueueFull = Counter.builder("agentstream.ingest.commit.queue.full")
                 .description("Ingest requests refused with 503 because INGEST_COMMIT_QUEUE_CAPACITY events were waiting")
                 .register(meters);
+        this.batchEvents = DistributionSummary.builder("agentstream.ingest.batch.events")
+                .description("Events per batch request (JSON array or ndjson)")
+                .serviceLevelObjectives(1, 10, 50, 100, 250, 500, 1000).register(meters);
+    }
+
+    void recordBatchSize(int events) {
+        batchEvents.record(events);
     }
 
     void gaugeCommitQueue(AtomicInteger queuedEvents) {

@@ -23,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  * a filter, routing (404, 405, 415) or a codec, leaves as {@code application/problem+json}.
  * Ordered before Spring Boot's own handler, which would answer with its non-standard
  * error document. Unexpected failures are logged with their stack trace here and answered
- * with a generic 500 that reveals nothing of the cause.
+ * with a generic 500 that reveals nothing of the cause. Requests reach it through
+ * {@code io.agentstream.observability.RequestObservationFilter}, inside the request's logging
+ * context, so its log lines carry the request id without naming it.
  */
 @Component
 @Order(-3)
@@ -46,7 +48,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         ErrorResponse error = toErrorResponse(failure, exchange);
         Map<String, Object> body = ProblemDocument.of(error);
         body.put("instance", exchange.getRequest().getPath().value());
-        body.put("request_id", exchange.getRequest().getId());
+        body.put("request_id", RequestIds.of(exchange));
 
         byte[] bytes = jsonMapper.writeValueAsBytes(body);
         response.setStatusCode(error.getStatusCode());
@@ -59,23 +61,21 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
 
     private ErrorResponse toErrorResponse(Throwable failure, ServerWebExchange exchange) {
         if (failure instanceof ApiProblem outage && outage.outageReason() != null) {
-            log.atWarn().addKeyValue("request_id", exchange.getRequest().getId())
-                    .log("{} {}: {} ({})", exchange.getRequest().getMethod(),
+            log.atWarn().log("{} {}: {} ({})", exchange.getRequest().getMethod(),
                             exchange.getRequest().getPath(), outage.getBody().getTitle().toLowerCase(java.util.Locale.ROOT),
                             outage.outageReason());
             return outage;
         }
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
-                log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+                log.atError().setCause(failure)
                         .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
                 report(failure, exchange);
             } else if (log.isDebugEnabled()) {
                 // An ApiProblem is a deliberate answer (a 503 from admission control, say): a
                 // reconnect storm must not flood the log with them; metrics count them.
                 // The problem's type and status only: details may quote the client's input.
-                log.atDebug().addKeyValue("request_id", exchange.getRequest().getId())
-                        .log("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                log.atDebug().log("{} {} rejected: {} {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                                 errorResponse.getStatusCode().value(), errorResponse.getBody().getType());
             }
             return errorResponse;
@@ -84,12 +84,12 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
                     "The request body exceeds the configured limit.");
         }
-        log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+        log.atError().setCause(failure)
                 .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
         report(failure, exchange);
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
                 "The server failed to handle the request; it has been logged with request id "
-                        + exchange.getRequest().getId() + ".");
+                        + RequestIds.of(exchange) + ".");
     }
 
     /**
@@ -99,7 +99,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
      */
     private static void report(Throwable failure, ServerWebExchange exchange) {
         Sentry.withScope(scope -> {
-            scope.setTag("request_id", exchange.getRequest().getId());
+            scope.setTag("request_id", RequestIds.of(exchange));
             scope.setTag("route", exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath().value());
             Sentry.captureException(failure);
         });

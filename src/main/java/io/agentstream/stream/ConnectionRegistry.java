@@ -46,8 +46,11 @@ class ConnectionRegistry {
     private final Bucket connects;
     private volatile boolean accepting = true;
 
-    ConnectionRegistry(StreamProperties properties, MeterRegistry meters) {
+    private final StreamMetrics metrics;
+
+    ConnectionRegistry(StreamProperties properties, MeterRegistry meters, StreamMetrics metrics) {
         this.properties = properties;
+        this.metrics = metrics;
         this.connects = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(properties.maxConnectsPerSecond())
                         .refillGreedy(properties.maxConnectsPerSecond(), Duration.ofSeconds(1)).build())
@@ -55,18 +58,24 @@ class ConnectionRegistry {
         Gauge.builder("agentstream.stream.connections", total, AtomicInteger::get)
                 .description("Open stream connections on this instance")
                 .register(meters);
+        Gauge.builder("agentstream.stream.connections.max", properties, StreamProperties::maxConnections)
+                .description("Streams this instance admits (SSE_MAX_CONNECTIONS)")
+                .register(meters);
     }
 
     /** @throws ApiProblem 503 (shutting down, instance full, connect rate) or 429 (client full) */
     Permit admit(String client) {
         if (!accepting) {
+            metrics.rejected(StreamMetrics.Rejection.SHUTTING_DOWN);
             throw unavailable("shutting-down", "This instance is shutting down; connect again to reach another.");
         }
         if (!connects.tryConsume(1)) {
+            metrics.rejected(StreamMetrics.Rejection.CONNECT_RATE);
             throw unavailable("connect-rate", "Too many new streams on this instance this second (SSE_MAX_CONNECTS_PER_SECOND).");
         }
         if (total.incrementAndGet() > properties.maxConnections()) {
             total.decrementAndGet();
+            metrics.rejected(StreamMetrics.Rejection.CAP);
             throw unavailable("connection-limit", "This instance holds its maximum of streams (SSE_MAX_CONNECTIONS).");
         }
         AtomicInteger mine = perClient.compute(client, (key, count) -> {
@@ -77,6 +86,7 @@ class ConnectionRegistry {
         if (mine.get() > properties.maxConnectionsPerIp()) {
             Permit overflow = new Permit(client);
             overflow.release();
+            metrics.rejected(StreamMetrics.Rejection.PER_ADDRESS);
             throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "stream-client-limit", "Too many streams",
                     "This client holds its maximum of " + properties.maxConnectionsPerIp()
                             + " streams (SSE_MAX_CONNECTIONS_PER_IP).")

@@ -112,8 +112,10 @@ class EventLog {
     private static StreamEvent event(Readable row) {
         long id = row.get("id", Long.class);
         String type = row.get("type", String.class);
+        Long committedAt = row.get("committed_at_ms", Long.class);
         return new StreamEvent(id, type, row.get("conversation_id", String.class),
-                render(id, type, row.get("timestamp", String.class), row.get("data", String.class)));
+                render(id, type, row.get("timestamp", String.class), row.get("data", String.class)),
+                committedAt == null ? 0 : committedAt);
     }
 
     /** {"event_id","type","timestamp","data"}: data is the event's data as stored (jsonb text). */

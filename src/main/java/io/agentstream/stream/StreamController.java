@@ -2,8 +2,11 @@ package io.agentstream.stream;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
+import io.agentstream.http.Callers;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
@@ -25,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
@@ -52,9 +56,11 @@ class StreamController {
     private final StreamHub hub;
     private final ClientAddresses clients;
     private final StreamProperties properties;
+    private final StreamMetrics metrics;
 
     StreamController(ConnectionRegistry registry, ResumePlanner planner, StreamHub hub, ClientAddresses clients,
-                     StreamProperties properties) {
+                     StreamProperties properties, StreamMetrics metrics) {
+        this.metrics = metrics;
         this.registry = registry;
         this.planner = planner;
         this.hub = hub;
@@ -66,21 +72,33 @@ class StreamController {
     Mono<ResponseEntity<Flux<DataBuffer>>> stream(ServerWebExchange exchange) {
         StreamParams params = StreamQuery.stream(exchange.getRequest());
         if (hub.cursor() < 0) {
+            metrics.rejected(StreamMetrics.Rejection.STARTING);
             return Mono.error(new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "stream-starting", "Stream unavailable",
                     "The stream has not read the event log yet.")
                     .withHeader(HttpHeaders.RETRY_AFTER, "1"));
         }
         String client = clients.clientAddress(exchange.getRequest());
+        String keyId = Optional.ofNullable(Callers.keyId(exchange)).orElse("-");
         Permit permit = registry.admit(client);
         return planner.plan(params.filter(), params.resumeAfter())
                 .doOnError(error -> permit.release())
                 .map(plan -> {
-                    log.debug("Stream opened for {} (resume {}, recovered {})", client, params.resumeAfter(), plan.recovered());
-                    Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse())
+                    if (params.resumeAfter() != null) {
+                        metrics.resumed(plan.recovered());
+                    }
+                    log.info("Stream opened: client={} key_id={} resume_after={} recovered={}",
+                            client, keyId, params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered());
+                    OpenStream open = new OpenStream();
+                    Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse(), open)
                             .doFinally(signal -> {
                                 plan.cancel().run();
                                 permit.release();
-                                log.debug("Stream closed for {} ({})", client, signal);
+                                StreamMetrics.CloseReason reason = open.reason(signal);
+                                long nanos = System.nanoTime() - open.started;
+                                metrics.closed(reason, nanos);
+                                log.info("Stream closed: client={} key_id={} duration_ms={} events_sent={} reason={}",
+                                        client, keyId, TimeUnit.NANOSECONDS.toMillis(nanos), open.eventsSent,
+                                        reason.tag());
                             });
                     return ResponseEntity.ok()
                             .contentType(MediaType.TEXT_EVENT_STREAM)
@@ -90,11 +108,40 @@ class StreamController {
                 });
     }
 
-    private Flux<DataBuffer> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response) {
+    /** What one open stream has done, for its close line and its duration metric. */
+    private static final class OpenStream {
+
+        final long started = System.nanoTime();
+        /** Written by the stream's serialised signals only. */
+        volatile long eventsSent;
+        volatile StreamMetrics.CloseReason reason;
+
+        StreamMetrics.CloseReason reason(SignalType signal) {
+            StreamMetrics.CloseReason known = reason;
+            if (known != null) {
+                return known;
+            }
+            return switch (signal) {
+                case ON_COMPLETE -> StreamMetrics.CloseReason.LIFETIME;
+                case ON_ERROR -> StreamMetrics.CloseReason.ERROR;
+                default -> StreamMetrics.CloseReason.CLIENT;
+            };
+        }
+    }
+
+    private Flux<DataBuffer> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response, OpenStream open) {
         DataBufferFactory buffers = response.bufferFactory();
         Sinks.Empty<Void> eventsEnded = Sinks.empty();
-        Flux<DataBuffer> events = replay(plan.missed(), named, buffers)
-                .concatWith(plan.live().map(event -> buffers.wrap(event.frame(named))))
+        Flux<DataBuffer> live = plan.live()
+                .map(event -> {
+                    open.eventsSent++;
+                    metrics.delivered(event.committedAtMillis());
+                    return buffers.wrap(event.frame(named));
+                })
+                // The live events end by themselves only when the instance shuts down.
+                .doOnComplete(() -> open.reason = StreamMetrics.CloseReason.SHUTDOWN);
+        Flux<DataBuffer> events = replay(plan.missed().doOnNext(event -> open.eventsSent++), named, buffers)
+                .concatWith(live)
                 .doOnTerminate(eventsEnded::tryEmitEmpty);
         // A tick the client cannot take yet is dropped: it has unread data, so it needs no
         // heartbeat, and an interval without demand would otherwise end the stream with an error
@@ -110,6 +157,7 @@ class StreamController {
                 // Reconnect soon, at a spread-out moment.
                 .concatWith(Mono.fromSupplier(() -> buffers.wrap(SseFrames.reconnect(jittered(properties.reconnectDelay())))))
                 .onErrorResume(StreamHub.SlowConsumerException.class, error -> {
+                    open.reason = StreamMetrics.CloseReason.SLOW_CONSUMER;
                     closeConnection(response);
                     return Flux.empty();
                 })

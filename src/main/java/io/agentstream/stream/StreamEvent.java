@@ -13,15 +13,26 @@ final class StreamEvent {
     private final String type;
     private final String conversationId;
     private final String json;
+    /** When its transaction stored it (PostgreSQL's clock), for the delivery latency; 0 when unknown. */
+    private final long committedAtMillis;
     // Racing first uses may both encode: the bytes are equal, so either may win.
     private volatile byte[] frame;
     private volatile byte[] namedFrame;
 
     StreamEvent(long id, String type, String conversationId, String json) {
+        this(id, type, conversationId, json, 0);
+    }
+
+    StreamEvent(long id, String type, String conversationId, String json, long committedAtMillis) {
         this.id = id;
         this.type = Objects.requireNonNull(type);
         this.conversationId = conversationId;
         this.json = Objects.requireNonNull(json);
+        this.committedAtMillis = committedAtMillis;
+    }
+
+    long committedAtMillis() {
+        return committedAtMillis;
     }
 
     long id() {

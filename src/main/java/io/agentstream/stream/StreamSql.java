@@ -11,8 +11,13 @@ final class StreamSql {
     private StreamSql() {
     }
 
+    /**
+     * received_at is the storing transaction's timestamp: the closest to its commit PostgreSQL
+     * records without track_commit_timestamp (group-commit transactions last milliseconds).
+     */
     private static final String COLUMNS =
-            "id, type, conversation_id, payload ->> 'timestamp' as timestamp, (payload -> 'data')::text as data";
+            "id, type, conversation_id, payload ->> 'timestamp' as timestamp, (payload -> 'data')::text as data, "
+                    + "(extract(epoch from received_at) * 1000)::bigint as committed_at_ms";
 
     /**
      * The statement's snapshot bounds, and a transaction id drawn after the snapshot was taken

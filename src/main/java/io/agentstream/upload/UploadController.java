@@ -15,6 +15,7 @@ import io.agentstream.http.BoundedBody;
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -48,6 +49,8 @@ class UploadController {
     private final ApplicationEventPublisher publisher;
     private final Duration readTimeout;
     private final MeterRegistry meters;
+    private final DistributionSummary uploadBytes;
+    private final DistributionSummary uploadMessages;
 
     UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogUpload eventLogs,
                      TransactionalOperator transactions, ApplicationEventPublisher publisher,
@@ -60,6 +63,12 @@ class UploadController {
         this.publisher = publisher;
         this.readTimeout = ingest.readTimeout();
         this.meters = meters;
+        this.uploadBytes = DistributionSummary.builder("agentstream.upload.size").baseUnit("bytes")
+                .description("Session upload body sizes")
+                .serviceLevelObjectives(10e3, 100e3, 1e6, 5e6, 10e6, 25e6, 50e6, 100e6).register(meters);
+        this.uploadMessages = DistributionSummary.builder("agentstream.upload.messages")
+                .description("Messages stored per session upload")
+                .serviceLevelObjectives(1, 10, 100, 1_000, 10_000, 100_000).register(meters);
     }
 
     @PostMapping(Routes.UPLOAD)
@@ -73,6 +82,7 @@ class UploadController {
                     + "application/x-ndjson (the CLI's event log)."));
         }
         return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
+                .doOnNext(body -> uploadBytes.record(body.readableByteCount()))
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(body -> ndjson
@@ -82,6 +92,7 @@ class UploadController {
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
                     count(ndjson, result.duplicate() ? "duplicate" : "created");
+                    uploadMessages.record(result.messagesCreated());
                     if (!result.duplicate()) {
                         publisher.publishEvent(EventsCommitted.INSTANCE);
                     }

@@ -45,6 +45,20 @@ class EnvironmentTranslatorTest {
     }
 
     @Test
+    void tracingIsOffUnlessAnOtlpEndpointIsSet() {
+        MockEnvironment unset = new MockEnvironment();
+        translator.postProcessEnvironment(unset, new SpringApplication());
+        assertThat(unset.getProperty("management.opentelemetry.enabled")).isEqualTo("false");
+        assertThat(unset.getProperty("management.tracing.export.enabled")).isEqualTo("false");
+        for (String variable : new String[] {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}) {
+            MockEnvironment set = new MockEnvironment().withProperty(variable, "http://collector:4318");
+            translator.postProcessEnvironment(set, new SpringApplication());
+            assertThat(set.getProperty("management.opentelemetry.enabled")).as(variable).isNull();
+            assertThat(set.getProperty("management.tracing.export.enabled")).as(variable).isNull();
+        }
+    }
+
+    @Test
     void explicitBootPropertiesStillWin() {
         MockEnvironment environment = new MockEnvironment().withProperty("spring.r2dbc.url", "r2dbc:postgresql://other/db");
         translator.postProcessEnvironment(environment, new SpringApplication());

@@ -65,7 +65,9 @@ class GroupCommitIT {
     }
 
     static double metric(Api api, String name) {
-        String text = new String(api.client().get().uri("/actuator/prometheus").header("Authorization", "Bearer " + Api.ADMIN_KEY)
+        // A context shared by many test classes exports many series: read the scrape whole.
+        String text = new String(api.client().mutate().codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
+                .build().get().uri("/actuator/prometheus").header("Authorization", "Bearer " + Api.ADMIN_KEY)
                 .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
         Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(text);
         assertThat(value.find()).as("metric %s is exported", name).isTrue();
