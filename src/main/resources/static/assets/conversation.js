@@ -25,6 +25,17 @@ export function mountConversation(main, ctx) {
   let showLogs = false;
   let logsLoaded = false;
   let markdown = true;
+  const colours = new Map();         // agent -> colour slot, first come first served: distinct within a conversation
+  const colour = (agent) => {
+    const name = agent || 'agent';
+    if (!colours.has(name)) {
+      const taken = new Set(colours.values());
+      let slot = colourSlot(name);
+      for (let i = 0; i < 8 && taken.has(slot); i += 1) slot = (slot + 1) % 8;
+      colours.set(name, slot);
+    }
+    return colours.get(name);
+  };
 
   const header = h('section', { className: 'card conversation-head', id: 'conversation-head' }, h('p', { className: 'muted' }, 'Loading…'));
   const banners = h('div', { className: 'banners', id: 'banners' });
@@ -122,6 +133,10 @@ export function mountConversation(main, ctx) {
         cursor = page.next_cursor;
         complete = !cursor;
         refreshList();
+        // For anyone measuring how fast a conversation opens (User Timing, visible in dev tools).
+        if (messages.length && !performance.getEntriesByName('agentstream:first-messages').length) {
+          performance.mark('agentstream:first-messages');
+        }
       } catch (failure) {
         if (failure.status === 404) { complete = true; return; }
         if (failure.name !== 'AbortError') ctx.showNotice(ctx.describe(failure));
@@ -195,6 +210,8 @@ export function mountConversation(main, ctx) {
       if (data.conversation_id && data.conversation_id !== id) continue;
       switch (event.type) {
         case 'message.created': {
+          // Already listed (a replay after a reload): neither shown nor counted again.
+          if (seen.has(identity(data))) break;
           if (detail) {
             const tokens = data.tokens_used ?? ((data.input_tokens ?? null) === null && (data.output_tokens ?? null) === null
               ? 0 : (data.input_tokens || 0) + (data.output_tokens || 0));
@@ -260,7 +277,7 @@ export function mountConversation(main, ctx) {
     const d = detail;
     const reported = d.reported || {};
     const stat = (label, value, cls) => h('div', { className: `stat-inline ${cls || ''}` }, h('span', { className: 'muted' }, label), h('strong', null, value));
-    const participants = (d.participants || []).map((p) => h('li', { className: `participant agent-${colourSlot(p.name || p.agent_type)}` },
+    const participants = (d.participants || []).map((p) => h('li', { className: `participant agent-${colour(p.name || p.agent_type)}` },
       h('span', { className: 'swatch' }), h('strong', null, p.name || p.agent_type), ' ',
       h('span', { className: 'tag' }, p.agent_type), p.model ? h('span', { className: 'muted' }, ` ${p.model}`) : null));
     header.replaceChildren(...[
@@ -302,7 +319,7 @@ export function mountConversation(main, ctx) {
     const body = h('div', { className: markdown ? 'content markdown' : 'content plain' });
     if (markdown) body.append(renderMarkdown(message.content)); else body.textContent = message.content ?? '';
     return h('article', {
-      className: `message agent-${colourSlot(who)}`,
+      className: `message agent-${colour(who)}`,
       dataset: { messageId: message.message_id || message.key, sequence: message.sequence_number ?? '' },
     },
     h('header', null,
