@@ -1,8 +1,8 @@
 package io.agentstream.auth;
 
+import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.ratelimit.AuthFailureThrottle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.http.HttpHeaders;

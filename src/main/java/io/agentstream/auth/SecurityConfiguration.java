@@ -1,8 +1,8 @@
 package io.agentstream.auth;
 
+import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.dashboard.DashboardHeaders;
 import io.agentstream.http.ClientAddresses;
-import io.agentstream.ratelimit.AuthFailureThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;

@@ -3,7 +3,7 @@ package io.agentstream.dashboard;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import io.agentstream.auth.AuthProperties;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
@@ -27,8 +27,9 @@ class DashboardRoutes {
     private static final Resource INDEX = new ClassPathResource("static/index.html");
 
     @Bean
-    RouterFunction<ServerResponse> dashboardRouter(AuthProperties auth) {
-        Map<String, Object> config = Map.of("stream_public", auth.publicStream());
+    RouterFunction<ServerResponse> dashboardRouter(@Value("${agentstream.auth.public-stream:false}") boolean publicStream) {
+        // The setting itself (STREAM_PUBLIC), not the auth feature's classes: auth depends on this package.
+        Map<String, Object> config = Map.of("stream_public", publicStream);
         return route()
                 .GET("/", request -> index())
                 .GET("/conversations/{id}", request -> index())

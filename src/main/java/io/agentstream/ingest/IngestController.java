@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.agentstream.database.DatabaseUnavailableException;
-import io.agentstream.ingest.EventParser.ParsedLine;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.http.BoundedBody;
-import io.agentstream.ingest.event.EventType;
+import io.agentstream.http.Routes;
+import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
 import org.springframework.http.HttpStatus;
@@ -45,7 +47,7 @@ class IngestController {
         this.metrics = metrics;
     }
 
-    @PostMapping(path = "/api/ingest", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
+    @PostMapping(path = Routes.INGEST, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
     Mono<ResponseEntity<Map<String, Object>>> ingest(ServerHttpRequest request) {
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
         return readBody(request).flatMap(body -> {

@@ -1,5 +1,6 @@
 package io.agentstream.stream;
 
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.StreamQuery.PageParams;
 import org.springframework.http.HttpHeaders;
@@ -30,7 +31,7 @@ class EventsController {
         this.hub = hub;
     }
 
-    @GetMapping("/api/events")
+    @GetMapping(Routes.EVENTS)
     Mono<ResponseEntity<String>> events(ServerWebExchange exchange) {
         PageParams params = StreamQuery.page(exchange.getRequest(), DEFAULT_LIMIT, MAX_LIMIT);
         long settled = hub.cursor();

@@ -1,6 +1,7 @@
 package io.agentstream.upload;
 
 import static io.agentstream.database.ArrayParameters.column;
+import static io.agentstream.database.NamedParameters.bindAll;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.agentstream.ingest.IngestJson;
-import io.agentstream.ingest.validation.Rfc3339Validator;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestJson;
+import io.agentstream.ingest.MessageRows;
 import io.agentstream.upload.SessionUpload.Agent;
 import io.agentstream.upload.SessionUpload.Conversation;
 import io.agentstream.upload.SessionUpload.Message;
+import io.agentstream.validation.Rfc3339Validator;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
@@ -34,9 +37,11 @@ class SessionWriter {
     static final int CHUNK = 1000;
 
     private final DatabaseClient db;
+    private final MessageRows messageRows;
 
-    SessionWriter(DatabaseClient db) {
+    SessionWriter(DatabaseClient db, MessageRows messageRows) {
         this.db = db;
+        this.messageRows = messageRows;
     }
 
     /** The conversation's id: as given, else derived from what describes it, so a re-upload finds it again. */
@@ -66,7 +71,7 @@ class SessionWriter {
                 .flatMap(created -> describe(id, conversation)
                         .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
                         .flatMap(agents -> insertMessages(id, upload.messages())
-                                .flatMap(messages -> finish(id, created, agents, messages))));
+                                .flatMap(messages -> finish(id, messages, agents, !created && agents == 0 && messages == 0))));
     }
 
     private Mono<Boolean> insertConversation(String id, Conversation c) {
@@ -84,11 +89,11 @@ class SessionWriter {
         values.put("total_tokens", c.totalTokens());
         values.put("total_cost", c.totalCost());
         values.put("duration_seconds", c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
-        return bindAll(spec, values).map(row -> true).first().defaultIfEmpty(false);
+        return bindAll(spec, values, NULL_TYPES).map(row -> true).first().defaultIfEmpty(false);
     }
 
     private Mono<Void> describe(String id, Conversation c) {
-        return bindAll(db.sql(UploadSql.LOCK_AND_DESCRIBE), describing(id, c)).then();
+        return bindAll(db.sql(UploadSql.LOCK_AND_DESCRIBE), describing(id, c), NULL_TYPES).then();
     }
 
     private static Map<String, Object> describing(String id, Conversation c) {
@@ -134,38 +139,27 @@ class SessionWriter {
             chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
         }
         return Flux.fromIterable(chunks)
-                .concatMap(chunk -> db.sql(UploadSql.INSERT_MESSAGES).bind("id", id)
-                        .bind("message_ids", column(chunk, m -> messageId(id, m)))
-                        .bind("agent_ids", column(chunk, Message::agentId))
-                        .bind("agent_types", column(chunk, Message::agentType))
-                        .bind("agent_names", column(chunk, Message::agentName))
-                        .bind("agent_versions", column(chunk, Message::agentVersion))
-                        .bind("roles", column(chunk, Message::role))
-                        .bind("contents", column(chunk, Message::content))
-                        .bind("sequence_numbers", column(chunk, Message::sequenceNumber))
-                        .bind("turn_numbers", column(chunk, Message::turnNumber))
-                        .bind("tokens_used", column(chunk, Message::tokensUsed))
-                        .bind("input_tokens", column(chunk, Message::inputTokens))
-                        .bind("output_tokens", column(chunk, Message::outputTokens))
-                        .bind("costs", column(chunk, m -> m.cost() == null ? null : m.cost().toPlainString()))
-                        .bind("models", column(chunk, Message::model))
-                        .bind("durations", column(chunk, Message::durationMs))
-                        .bind("created_ats", column(chunk, Message::timestamp))
-                        .map(row -> row.get("created", Long.class)).one())
+                .concatMap(chunk -> messageRows.insert(chunk.stream().map(m -> new MessageRows.Row(id, messageId(id, m), null,
+                        m.agentId(), m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
+                        m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(), m.durationMs(),
+                        m.timestamp())).toList()))
                 .reduce(0L, Long::sum);
     }
 
-    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated) {
+    /**
+     * Finishes an upload of either format: its totals (the CLI's where it gave them, else the
+     * stored ones) and, when anything was added, the one {@code session.uploaded} log event.
+     */
+    Mono<UploadResult> finish(String id, long messagesCreated, long agentsCreated, boolean duplicate) {
         Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
                 .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
-                        row.get("total_cost", BigDecimal.class),
-                        !conversationCreated && agentsCreated == 0 && messagesCreated == 0))
+                        row.get("total_cost", BigDecimal.class), duplicate))
                 .one();
-        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result).thenReturn(result));
+        return totals.flatMap(result -> duplicate ? Mono.just(result) : recordUpload(result).thenReturn(result));
     }
 
     /** The one log event of the upload; its key is unique because it is written only when something was added. */
-    Mono<Long> recordUpload(UploadResult result) {
+    private Mono<Long> recordUpload(UploadResult result) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", result.conversationId());
         data.put("messages_created", result.messagesCreated());
@@ -174,13 +168,13 @@ class SessionWriter {
         data.put("total_cost", result.totalCost());
         OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC);
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "session.uploaded");
+        event.put("type", EventType.SESSION_UPLOADED.wireName());
         event.put("timestamp", now.toString());
         event.put("data", data);
         return db.sql(UploadSql.INSERT_UPLOADED_EVENT)
                 .bind("id", result.conversationId())
                 .bind("occurred_at", now)
-                .bind("dedup_key", "session.uploaded:" + result.conversationId() + ":" + UUID.randomUUID())
+                .bind("dedup_key", EventType.SESSION_UPLOADED.wireName() + ":" + result.conversationId() + ":" + UUID.randomUUID())
                 .bind("payload", IngestJson.MAPPER.writeValueAsString(event))
                 .map(row -> row.get("id", Long.class)).one();
     }
@@ -190,20 +184,10 @@ class SessionWriter {
         return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();
     }
 
-    private static GenericExecuteSpec bindAll(GenericExecuteSpec spec, Map<String, Object> values) {
-        for (Map.Entry<String, Object> entry : values.entrySet()) {
-            spec = entry.getValue() == null ? spec.bindNull(entry.getKey(), nullType(entry.getKey())) : spec.bind(entry.getKey(), entry.getValue());
-        }
-        return spec;
-    }
-
-    private static Class<?> nullType(String column) {
-        return switch (column) {
-            case "max_turns", "total_turns" -> Integer.class;
-            case "total_messages", "total_tokens" -> Long.class;
-            case "total_cost", "duration_seconds" -> BigDecimal.class;
-            case "started_at", "completed_at" -> OffsetDateTime.class;
-            default -> String.class;
-        };
-    }
+    // Java types of nullable non-text parameters, so that a null binds with the right SQL type.
+    private static final Map<String, Class<?>> NULL_TYPES = Map.of(
+            "max_turns", Integer.class, "total_turns", Integer.class,
+            "total_messages", Long.class, "total_tokens", Long.class,
+            "total_cost", BigDecimal.class, "duration_seconds", BigDecimal.class,
+            "started_at", OffsetDateTime.class, "completed_at", OffsetDateTime.class);
 }
