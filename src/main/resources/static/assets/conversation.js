@@ -112,6 +112,7 @@ export function mountConversation(main, ctx) {
     try {
       detail = await request(`/api/conversations/${encodeURIComponent(id)}`, { signal: abort.signal });
       renderHeader();
+      refreshCounter();   // the first page may have arrived before the totals
     } catch (failure) {
       if (failure.status === 404) {
         header.replaceChildren(h('h1', null, 'Conversation not found'),
