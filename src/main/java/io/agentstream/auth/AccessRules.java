@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import io.agentstream.http.DashboardPaths;
 import io.agentstream.http.Routes;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.util.matcher.PathPatternParserServerWebExchangeMatcher;
@@ -39,6 +40,10 @@ record AccessRules(boolean publicStream) {
         rules.add(new Rule(HttpMethod.GET, Routes.HEALTH, null));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH, null));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH_GROUPS, null));
+        // The dashboard's page, assets and deep links: static, public; its API calls carry the user's key.
+        for (String pattern : DashboardPaths.PUBLIC_PATTERNS) {
+            rules.add(new Rule(HttpMethod.GET, pattern, null));
+        }
         rules.add(new Rule(HttpMethod.GET, Routes.STREAM, publicStream ? null : Scope.READ));
         rules.add(new Rule(HttpMethod.GET, Routes.EVENTS, publicStream ? null : Scope.READ));
 

@@ -77,7 +77,8 @@ class SecurityConfiguration {
                         .frameOptions(frame -> frame.mode(Mode.DENY))
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
                         .hsts(ServerHttpSecurity.HeaderSpec.HstsSpec::disable)
-                        .writer(new TlsAwareHsts(clients)))
+                        .writer(new TlsAwareHsts(clients))
+                        .writer(new DashboardHeaders()))
                 .addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(failures)
