@@ -5,8 +5,9 @@ import java.util.Set;
 /**
  * Who called and what it may do. Never holds the key itself.
  *
- * @param id             stable and not secret: a stored key's row id, a bootstrap key's
- *                       position; rate limits are kept per id
+ * @param id             stable and not secret: a stored key's row id, or for a key from the
+ *                       environment "env-" and the first 12 hex digits of its SHA-256; rate
+ *                       limits are kept per id, and stored events and messages record it
  * @param name           the key's display name
  * @param conversationId for a stream token bound to one conversation; null otherwise
  */

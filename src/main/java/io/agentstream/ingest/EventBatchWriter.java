@@ -75,6 +75,7 @@ class EventBatchWriter {
                 .bind("dedup_keys", column(firsts, IngestEvent::dedupKey))
                 .bind("sources", column(firsts, IngestEvent::source))
                 .bind("payloads", column(firsts, event -> IngestJson.MAPPER.writeValueAsString(event.raw())))
+                .bind("key_ids", column(firsts, IngestEvent::keyId))
                 .map(row -> Map.entry(row.get("dedup_key", String.class), row.get("id", Long.class)))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
@@ -133,6 +134,7 @@ class EventBatchWriter {
                 .bind("models", field.apply(MessageCreated::model))
                 .bind("durations", field.apply(MessageCreated::durationMs))
                 .bind("created_ats", column(messages, event -> TIMESTAMP.format(event.timestamp())))
+                .bind("key_ids", column(messages, IngestEvent::keyId))
                 .then();
     }
 

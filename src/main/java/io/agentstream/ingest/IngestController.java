@@ -1,5 +1,6 @@
 package io.agentstream.ingest;
 
+import io.agentstream.auth.ApiKeyPrincipal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -46,22 +48,24 @@ class IngestController {
     }
 
     @PostMapping(path = "/api/ingest", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
-    Mono<ResponseEntity<Map<String, Object>>> ingest(ServerHttpRequest request) {
+    Mono<ResponseEntity<Map<String, Object>>> ingest(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
+        String keyId = keyId(exchange);
         return readBody(request).flatMap(body -> {
             if (ndjson) {
-                return ingestBatch(parser.readLines(body));
+                return ingestBatch(parser.readLines(body), keyId);
             }
             JsonNode root = parser.readTree(body);
             if (root instanceof ArrayNode array) {
                 List<ParsedLine> items = new ArrayList<>(array.size());
                 array.values().forEach(node -> items.add(new ParsedLine(node, null, null)));
-                return ingestBatch(items);
+                return ingestBatch(items, keyId);
             }
             long started = System.nanoTime();
             IngestEvent event;
             try {
-                event = parser.parse(root, SOURCE);
+                event = parser.parse(root, SOURCE).withKeyId(keyId);
             } catch (InvalidEventException e) {
                 metrics.record(typeOf(root), "rejected", started);
                 throw e;
@@ -96,7 +100,7 @@ class IngestController {
      * unreachable the whole request answers 503: the client retries it, and events that
      * did commit come back as duplicates.
      */
-    private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items) {
+    private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items, String keyId) {
         if (items.isEmpty()) {
             throw InvalidEventException.badBody("The batch is empty; send between 1 and " + properties.maxBatchSize() + " events.");
         }
@@ -114,7 +118,7 @@ class IngestController {
                 if (item.error() != null) {
                     throw item.error();
                 }
-                valid.add(parser.parse(item.node(), SOURCE));
+                valid.add(parser.parse(item.node(), SOURCE).withKeyId(keyId));
                 validIndexes.add(index);
             } catch (InvalidEventException e) {
                 metrics.record(typeOf(item.node()), "rejected", started);
@@ -141,6 +145,12 @@ class IngestController {
                             .toList());
                     return ResponseEntity.ok(body);
                 });
+    }
+
+    /** The id of the key that sent the request, recorded with what it stores (audit). */
+    static String keyId(ServerWebExchange exchange) {
+        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        return caller == null ? null : caller.id();
     }
 
     private static String outcomeOf(Throwable error) {

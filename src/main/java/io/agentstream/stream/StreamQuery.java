@@ -41,9 +41,12 @@ final class StreamQuery {
     record StreamParams(EventFilter filter, Long resumeAfter, boolean named) {
     }
 
-    /** {@code /api/events} parameters. */
-    record PageParams(EventFilter filter, long after, int limit) {
+    /** {@code /api/events} parameters; {@code keyId} (admin only) selects one API key's events, else null. */
+    record PageParams(EventFilter filter, long after, int limit, String keyId) {
     }
+
+    /** A key id as {@code ApiKeyPrincipal.id()} has it: a stored key's row id, or "env-" and 12 hex digits. */
+    private static final Pattern KEY_ID = Pattern.compile("\\d{1,19}|env-[0-9a-f]{12}");
 
     static StreamParams stream(ServerHttpRequest request) {
         StreamQuery query = new StreamQuery(request);
@@ -75,8 +78,12 @@ final class StreamQuery {
             }
         }
         int limit = query.integer("limit", defaultLimit, 1, maxLimit);
+        String keyId = query.single("key_id");
+        if (keyId != null && !KEY_ID.matcher(keyId).matches()) {
+            query.reject("key_id", "must be a key id: a stored key's id (a number) or env- and 12 hex digits");
+        }
         query.failIfInvalid();
-        return new PageParams(filter, after, limit);
+        return new PageParams(filter, after, limit, keyId);
     }
 
     private EventFilter filter() {

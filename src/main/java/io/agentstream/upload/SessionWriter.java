@@ -59,14 +59,15 @@ class SessionWriter {
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    Mono<UploadResult> write(SessionUpload upload) {
+    /** @param keyId the id of the key that sent the upload, recorded with its messages and event (audit) */
+    Mono<UploadResult> write(SessionUpload upload, String keyId) {
         Conversation conversation = upload.conversation();
         String id = conversationId(conversation);
         return insertConversation(id, conversation)
                 .flatMap(created -> describe(id, conversation)
                         .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
-                        .flatMap(agents -> insertMessages(id, upload.messages())
-                                .flatMap(messages -> finish(id, created, agents, messages))));
+                        .flatMap(agents -> insertMessages(id, upload.messages(), keyId)
+                                .flatMap(messages -> finish(id, created, agents, messages, keyId))));
     }
 
     private Mono<Boolean> insertConversation(String id, Conversation c) {
@@ -128,13 +129,13 @@ class SessionWriter {
                 });
     }
 
-    private Mono<Long> insertMessages(String id, List<Message> messages) {
+    private Mono<Long> insertMessages(String id, List<Message> messages, String keyId) {
         List<List<Message>> chunks = new ArrayList<>();
         for (int from = 0; from < messages.size(); from += CHUNK) {
             chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
         }
         return Flux.fromIterable(chunks)
-                .concatMap(chunk -> db.sql(UploadSql.INSERT_MESSAGES).bind("id", id)
+                .concatMap(chunk -> bindKeyId(db.sql(UploadSql.INSERT_MESSAGES).bind("id", id), keyId)
                         .bind("message_ids", column(chunk, m -> messageId(id, m)))
                         .bind("agent_ids", column(chunk, Message::agentId))
                         .bind("agent_types", column(chunk, Message::agentType))
@@ -155,17 +156,18 @@ class SessionWriter {
                 .reduce(0L, Long::sum);
     }
 
-    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated) {
+    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated,
+                                      String keyId) {
         Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
                 .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
                         row.get("total_cost", BigDecimal.class),
                         !conversationCreated && agentsCreated == 0 && messagesCreated == 0))
                 .one();
-        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result).thenReturn(result));
+        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result, keyId).thenReturn(result));
     }
 
     /** The one log event of the upload; its key is unique because it is written only when something was added. */
-    Mono<Long> recordUpload(UploadResult result) {
+    Mono<Long> recordUpload(UploadResult result, String keyId) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", result.conversationId());
         data.put("messages_created", result.messagesCreated());
@@ -177,7 +179,7 @@ class SessionWriter {
         event.put("type", "session.uploaded");
         event.put("timestamp", now.toString());
         event.put("data", data);
-        return db.sql(UploadSql.INSERT_UPLOADED_EVENT)
+        return bindKeyId(db.sql(UploadSql.INSERT_UPLOADED_EVENT), keyId)
                 .bind("id", result.conversationId())
                 .bind("occurred_at", now)
                 .bind("dedup_key", "session.uploaded:" + result.conversationId() + ":" + UUID.randomUUID())
@@ -185,6 +187,10 @@ class SessionWriter {
                 .map(row -> row.get("id", Long.class)).one();
     }
 
+
+    private static GenericExecuteSpec bindKeyId(GenericExecuteSpec spec, String keyId) {
+        return keyId == null ? spec.bindNull("key_id", String.class) : spec.bind("key_id", keyId);
+    }
 
     private static OffsetDateTime timestamp(String text) {
         return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();

@@ -1,5 +1,6 @@
 package io.agentstream.upload;
 
+import io.agentstream.auth.ApiKeyPrincipal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -71,7 +73,10 @@ class UploadController {
     }
 
     @PostMapping("/api/sessions/upload")
-    Mono<ResponseEntity<Map<String, Object>>> upload(ServerHttpRequest request) {
+    Mono<ResponseEntity<Map<String, Object>>> upload(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        String keyId = caller == null ? null : caller.id();
         MediaType type = request.getHeaders().getContentType();
         boolean ndjson = type != null && (type.isCompatibleWith(MediaType.APPLICATION_NDJSON)
                 || type.isCompatibleWith(MediaType.parseMediaType("application/jsonl")));
@@ -85,8 +90,8 @@ class UploadController {
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(body -> ndjson
                         ? Mono.fromCallable(() -> replay.parse(bytes(body), SOURCE)).subscribeOn(Schedulers.boundedElastic())
-                                .flatMap(this::uploadLog)
-                        : uploadSession(body))
+                                .flatMap(events -> uploadLog(events.stream().map(e -> e.withKeyId(keyId)).toList(), keyId))
+                        : uploadSession(body, keyId))
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
@@ -105,10 +110,10 @@ class UploadController {
      * the event loop: parsing and checking tens of megabytes takes a while, and other
      * connections share that loop.
      */
-    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body) {
+    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body, String keyId) {
         return Mono.fromCallable(() -> parse(body))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(upload -> transactions.transactional(writer.write(upload)));
+                .flatMap(upload -> transactions.transactional(writer.write(upload, keyId)));
     }
 
     private SessionUpload parse(Optional<DataBuffer> body) {
@@ -127,7 +132,7 @@ class UploadController {
         return body.map(BoundedBody::drain).orElseGet(() -> new byte[0]);
     }
 
-    private Mono<UploadResult> uploadLog(List<IngestEvent> events) {
+    private Mono<UploadResult> uploadLog(List<IngestEvent> events, String keyId) {
         long messages = events.stream().filter(e -> e.type() == EventType.MESSAGE_CREATED).count();
         if (messages > properties.maxMessages()) {
             return Mono.error(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
@@ -159,7 +164,7 @@ class UploadController {
                     .map(row -> new UploadResult(conversationId, created, agents, row.get("total_tokens", Long.class),
                             row.get("total_cost", java.math.BigDecimal.class), duplicate))
                     .one()
-                    .flatMap(result -> duplicate ? Mono.just(result) : writer.recordUpload(result).thenReturn(result));
+                    .flatMap(result -> duplicate ? Mono.just(result) : writer.recordUpload(result, keyId).thenReturn(result));
         });
         return transactions.transactional(work);
     }

@@ -53,8 +53,8 @@ final class UploadSql {
             with inserted as (
                 insert into messages (conversation_id, message_id, agent_id, agent_type, agent_name, agent_version, role,
                     content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
-                    duration_ms, created_at)
-                select :id, m.* from unnest(
+                    duration_ms, created_at, key_id)
+                select :id, m.*, :key_id from unnest(
                     cast(:message_ids as text[]), cast(:agent_ids as text[]), cast(:agent_types as text[]),
                     cast(:agent_names as text[]), cast(:agent_versions as text[]), cast(:roles as text[]),
                     cast(:contents as text[]), cast(:sequence_numbers as integer[]), cast(:turn_numbers as integer[]),
@@ -82,8 +82,8 @@ final class UploadSql {
 
     /** The one event an upload adds to the log (not one per message). */
     static final String INSERT_UPLOADED_EVENT = """
-            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
-            values ('session.uploaded', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb))
+            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload, key_id)
+            values ('session.uploaded', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb), :key_id)
             returning id
             """;
 
