@@ -3,6 +3,7 @@ package io.agentstream.problem;
 import java.util.Map;
 
 import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.ops.SecretScrubber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.sentry.Sentry;
@@ -23,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The one place errors become responses: every failure, whether raised by a controller,
  * a filter, routing (404, 405, 415) or a codec, leaves as {@code application/problem+json}.
  * Ordered before Spring Boot's own handler, which would answer with its non-standard
- * error document. Unexpected failures are logged with their stack trace here and answered
- * with a generic 500 that reveals nothing of the cause.
+ * error document. Unexpected failures are logged with their stack trace here, scrubbed of
+ * their messages ({@link SecretScrubber}), and answered with a generic 500 that reveals
+ * nothing of the cause.
  */
 @Component
 @Order(-3)
@@ -67,7 +69,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         }
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
-                log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+                log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(SecretScrubber.scrubbed(failure))
                         .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
                 report(failure, exchange);
             } else if (log.isDebugEnabled()) {
@@ -84,7 +86,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
                     "The request body exceeds the configured limit.");
         }
-        log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(failure)
+        log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(SecretScrubber.scrubbed(failure))
                 .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
         report(failure, exchange);
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",

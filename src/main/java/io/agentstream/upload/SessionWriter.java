@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.agentstream.ingest.IngestJson;
+import io.agentstream.ingest.event.Summary;
 import io.agentstream.ingest.validation.Rfc3339Validator;
 import io.agentstream.upload.SessionUpload.Agent;
 import io.agentstream.upload.SessionUpload.Conversation;
@@ -84,7 +85,22 @@ class SessionWriter {
         values.put("total_turns", c.totalTurns() == null ? null : c.totalTurns().intValue());
         values.put("total_tokens", c.totalTokens());
         values.put("total_cost", c.totalCost());
-        values.put("duration_seconds", c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
+        values.put("duration_seconds", c.durationSeconds() != null ? c.durationSeconds()
+                : c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
+        values.put("command", c.command() == null ? null : IngestJson.MAPPER.writeValueAsString(c.command()));
+        Summary summary = c.summary();
+        values.put("summary_short_text", summary == null ? null : summary.shortText());
+        values.put("summary_text", summary == null ? null : summary.text());
+        values.put("summary_agent_type", summary == null ? null : summary.agentType());
+        values.put("summary_model", summary == null ? null : summary.model());
+        values.put("summary_input_tokens", summary == null ? null : summary.inputTokens());
+        values.put("summary_output_tokens", summary == null ? null : summary.outputTokens());
+        values.put("summary_total_tokens", summary == null ? null : summary.totalTokens());
+        values.put("summary_cost", summary == null ? null : summary.cost());
+        values.put("summary_duration_ms", summary == null ? null : summary.durationMs());
+        values.put("error_message", c.error() == null ? null : c.error().message());
+        values.put("error_type", c.error() == null ? null : c.error().type());
+        values.put("error_agent_type", c.error() == null ? null : c.error().agentType());
         return bindAll(spec, values).map(row -> true).first().defaultIfEmpty(false);
     }
 
@@ -206,8 +222,9 @@ class SessionWriter {
     private static Class<?> nullType(String column) {
         return switch (column) {
             case "max_turns", "total_turns" -> Integer.class;
-            case "total_messages", "total_tokens" -> Long.class;
-            case "total_cost", "duration_seconds" -> BigDecimal.class;
+            case "total_messages", "total_tokens", "summary_input_tokens", "summary_output_tokens", "summary_total_tokens",
+                 "summary_duration_ms" -> Long.class;
+            case "total_cost", "duration_seconds", "summary_cost" -> BigDecimal.class;
             case "started_at", "completed_at" -> OffsetDateTime.class;
             default -> String.class;
         };
