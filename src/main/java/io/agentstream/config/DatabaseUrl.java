@@ -189,7 +189,7 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         char separator = '?';
         for (Map.Entry<String, String> entry : query.entrySet()) {
             url.append(separator).append(entry.getKey()).append('=')
-                    .append(java.net.URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
+                    .append(java.net.URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
             separator = '&';
         }
         return url.toString();

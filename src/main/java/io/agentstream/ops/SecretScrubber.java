@@ -77,7 +77,7 @@ public final class SecretScrubber {
     static final class ScrubbedFailure extends RuntimeException {
 
         ScrubbedFailure(String message) {
-            super(message, null, true, true);
+            super(message);
         }
 
         @Override

@@ -70,7 +70,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
                 log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(SecretScrubber.scrubbed(failure))
-                        .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
+                        .log("{} {} failed (request {})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                        exchange.getRequest().getId());
                 report(failure, exchange);
             } else if (log.isDebugEnabled()) {
                 // An ApiProblem is a deliberate answer (a 503 from admission control, say): a
@@ -87,7 +88,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
                     "The request body exceeds the configured limit.");
         }
         log.atError().addKeyValue("request_id", exchange.getRequest().getId()).setCause(SecretScrubber.scrubbed(failure))
-                .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
+                .log("{} {} failed (request {})", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                        exchange.getRequest().getId());
         report(failure, exchange);
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",
                 "The server failed to handle the request; it has been logged with request id "

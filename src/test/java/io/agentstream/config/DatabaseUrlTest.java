@@ -22,7 +22,7 @@ class DatabaseUrlTest {
         assertThat(url.r2dbcUrl()).isEqualTo("r2dbc:postgresql://127.0.0.1:5432/agentstream");
         assertThat(url.jdbcUrl()).isEqualTo(
                 "jdbc:postgresql://127.0.0.1:5432/agentstream?sslmode=prefer&ApplicationName=agentstream&connectTimeout=3");
-        assertThat(url.r2dbcOptions()).containsExactlyEntriesOf(java.util.Map.of(
+        assertThat(url.r2dbcOptions()).isEqualTo(java.util.Map.of(
                 "sslMode", "prefer", "applicationName", "agentstream", "connectTimeout", "PT3S"));
         assertThat(url.user()).isEqualTo("postgres");
         assertThat(url.password()).isNull();
@@ -54,15 +54,15 @@ class DatabaseUrlTest {
         Path cert = Files.writeString(dir.resolve("client.pem"), "cert");
         Path key = Files.writeString(dir.resolve("client.pk8"), "key");
         DatabaseUrl url = DatabaseUrl.parse("postgresql://u@db.example.com/app?sslmode=verify-full&sslrootcert="
-                + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8) + "&sslcert=" + cert + "&sslkey=" + key
+                + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8).replace("+", "%20") + "&sslcert=" + cert + "&sslkey=" + key
                 + "&application_name=worker%201&connect_timeout=10");
         assertThat(url.r2dbcOptions()).containsEntry("sslMode", "verify-full").containsEntry("sslRootCert", ca.toString())
                 .containsEntry("sslCert", cert.toString()).containsEntry("sslKey", key.toString())
                 .containsEntry("applicationName", "worker 1").containsEntry("connectTimeout", "PT10S");
         assertThat(url.jdbcUrl()).startsWith("jdbc:postgresql://db.example.com:5432/app?sslmode=verify-full&sslrootcert=")
-                .contains("sslrootcert=" + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8))
+                .contains("sslrootcert=" + URLEncoder.encode(ca.toString(), StandardCharsets.UTF_8).replace("+", "%20"))
                 .contains("&sslcert=" + URLEncoder.encode(cert.toString(), StandardCharsets.UTF_8))
-                .contains("&ApplicationName=worker+1&connectTimeout=10");
+                .contains("&ApplicationName=worker%201&connectTimeout=10");
         for (String mode : DatabaseUrl.SSL_MODES) {
             assertThat(DatabaseUrl.parse("postgresql://u@h/db?sslmode=" + mode).r2dbcOptions()).containsEntry("sslMode", mode);
         }
