@@ -44,7 +44,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
-            return Mono.error(failure);
+            // Too late for a problem document: the server logs it and closes the connection.
+            return Mono.error(SecretScrubber.scrubbed(failure));
         }
         ErrorResponse error = toErrorResponse(failure, exchange);
         Map<String, Object> body = ProblemDocument.of(error);
