@@ -21,6 +21,7 @@ import reactor.core.publisher.Mono;
 public class ApiKeyStore {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final String PRINCIPAL_PREFIX = "key-";
 
     /** A key as listed: everything but the secret, which is not stored. */
     public record StoredKey(long id, String name, String prefix, List<String> scopes, OffsetDateTime createdAt,
@@ -63,15 +64,28 @@ public class ApiKeyStore {
 
     Mono<ApiKeyPrincipal> findActive(byte[] hash) {
         return db.sql(AuthSql.FIND_ACTIVE).bind("key_hash", ByteBuffer.wrap(hash))
-                .map(row -> new ApiKeyPrincipal("key-" + row.get("id", Long.class), row.get("name", String.class),
+                .map(row -> new ApiKeyPrincipal(PRINCIPAL_PREFIX + row.get("id", Long.class), row.get("name", String.class),
                         scopes(row.get("scopes", String[].class)), null))
                 .one()
                 .transform(ApiKeyStore::guarded);
     }
 
+    Mono<Boolean> isActive(long id) {
+        return db.sql(AuthSql.IS_ACTIVE).bind("id", id).map(row -> row.get(0, Boolean.class)).one()
+                .defaultIfEmpty(false)
+                .transform(ApiKeyStore::guarded);
+    }
+
     Mono<Void> touch(String principalId) {
-        return db.sql(AuthSql.TOUCH).bind("id", Long.parseLong(principalId.substring("key-".length()))).then()
-                .timeout(TIMEOUT);
+        return db.sql(AuthSql.TOUCH).bind("id", storedId(principalId)).then().timeout(TIMEOUT);
+    }
+
+    /** The row id a stored key's principal id ({@code key-<id>}) names; null for any other id. */
+    static Long storedId(String principalId) {
+        if (principalId == null || !principalId.matches("key-\\d{1,18}")) {
+            return null;
+        }
+        return Long.parseLong(principalId.substring(PRINCIPAL_PREFIX.length()));
     }
 
     private static <T> Mono<T> guarded(Mono<T> query) {

@@ -38,6 +38,8 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
     private final ApiKeyStore store;
     private final AsyncCache<String, Optional<ApiKeyPrincipal>> stored = Caffeine.newBuilder()
             .expireAfterWrite(CACHE_TTL).maximumSize(100_000).buildAsync();
+    private final AsyncCache<String, Boolean> active = Caffeine.newBuilder()
+            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).buildAsync();
     private final Cache<String, Boolean> touched = Caffeine.newBuilder()
             .expireAfterWrite(TOUCH_EVERY).maximumSize(100_000).build();
 
@@ -93,9 +95,27 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
                 .doOnNext(this::touch);
     }
 
+    /**
+     * Whether the key a principal id names still works: a configured key while it is
+     * configured, a stored key until it is revoked (cached like lookups, and dropped with them).
+     */
+    Mono<Boolean> isActive(String principalId) {
+        for (EnvironmentKey key : environmentKeys) {
+            if (key.principal().id().equals(principalId)) {
+                return Mono.just(true);
+            }
+        }
+        Long storedId = ApiKeyStore.storedId(principalId);
+        if (storedId == null) {
+            return Mono.just(false);
+        }
+        return Mono.fromFuture(() -> active.get(principalId, (id, executor) -> store.isActive(storedId).toFuture()));
+    }
+
     /** Forgets cached lookups on this instance (after a revocation anywhere). */
     void invalidateAll() {
         stored.synchronous().invalidateAll();
+        active.synchronous().invalidateAll();
     }
 
     private void touch(ApiKeyPrincipal principal) {

@@ -40,6 +40,11 @@ class StreamTokenController {
                     "See errors.").withErrors(List.of(new FieldError("conversation_id", Identifiers.MESSAGE))));
         }
         ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        if (caller == null) {
+            // The security chain admits only a read key here; should it ever not, refuse rather than sign.
+            return Mono.error(new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
+                    "A valid API key with the 'read' scope is required."));
+        }
         StreamTokens.Issued issued = tokens.issue(caller, conversation);
         return Mono.just(new TokenResponse(issued.token(), issued.expiresAt(), conversation));
     }

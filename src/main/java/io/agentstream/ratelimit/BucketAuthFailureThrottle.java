@@ -9,8 +9,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Counts failures in the shared buckets; an address whose bucket is empty is remembered
- * here until it refills, so further attempts are refused without a round trip (and without
- * checking their keys: a right guess after the limit does not get in either).
+ * here until it refills, so its further failures are answered without a round trip.
  */
 @Component
 class BucketAuthFailureThrottle implements AuthFailureThrottle {
@@ -26,15 +25,14 @@ class BucketAuthFailureThrottle implements AuthFailureThrottle {
     }
 
     @Override
-    public boolean blocked(String client) {
-        Long until = blockedUntil.getIfPresent(client);
-        return until != null && System.nanoTime() < until;
-    }
-
-    @Override
     public Mono<Long> recordFailure(String client) {
         if (!properties.enabled()) {
             return Mono.just(0L);
+        }
+        Long until = blockedUntil.getIfPresent(client);
+        long left = until == null ? 0 : until - System.nanoTime();
+        if (left > 0) {
+            return Mono.just(Math.max(1, Duration.ofNanos(left).toSeconds()));
         }
         return buckets.consume("auth-failures:ip:" + client, properties.authFailures()).map(probe -> {
             if (probe.isConsumed()) {

@@ -8,7 +8,6 @@ import io.agentstream.problem.ApiProblem;
 import io.github.bucket4j.ConsumptionProbe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -21,14 +20,14 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Rate limits per endpoint group, per API key and per client address (after authentication,
- * so the key is known). Every limited response carries {@code RateLimit-Limit},
+ * Rate limits per endpoint group, per API key and per client address (after the security
+ * chain, which runs at order -100, so the key is known and refused requests never get here). Every limited response carries {@code RateLimit-Limit},
  * {@code RateLimit-Remaining} and {@code RateLimit-Reset} (seconds until the quota is full
  * again), of whichever of the two buckets is closer to empty; a refusal is a 429 problem
  * with {@code Retry-After}.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+@Order(-90)
 class RateLimitWebFilter implements WebFilter {
 
     private final RateLimitProperties properties;

@@ -195,11 +195,54 @@ class AccessIT {
                 .exchange().expectStatus().isBadRequest();
     }
 
+    @Test
+    void aStreamTokenStopsOpeningStreamsOnEveryInstanceOnceItsKeyIsRevoked() {
+        JsonNode created = createKey("dashboard", "read");
+        String key = created.get("key").asString();
+        byte[] issued = api.client().post().uri("/api/realtime/token").header("Authorization", "Bearer " + key)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of())
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        String token = JsonMapper.shared().readTree(issued).get("token").asString();
+        StreamClient stream = new StreamClient(port);
+        assertThat(stream.streamWithQuery("access_token=" + token).take(1).blockLast(Duration.ofSeconds(10))).isNotNull();
+
+        ConfigurableApplicationContext other = Instances.start(postgres.url(),
+                Map.of("agentstream.auth.stream-token-secret", Api.TOKEN_SECRET));
+        try {
+            StreamClient b = new StreamClient(Instances.port(other));
+            assertThat(b.streamWithQuery("access_token=" + token).take(1)
+                    .blockLast(Duration.ofSeconds(10))).isNotNull();
+
+            api.client().delete().uri("/api/keys/{id}", created.get("id").asLong())
+                    .header("Authorization", "Bearer " + Api.ADMIN_KEY).exchange().expectStatus().isNoContent();
+            streamWithToken(token, null).expectStatus().isUnauthorized();
+            long revokedAt = System.nanoTime();
+            Awaitility.await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                try {
+                    b.streamWithQuery("access_token=" + token).take(1).blockLast(Duration.ofSeconds(5));
+                    return false;
+                } catch (org.springframework.web.reactive.function.client.WebClientResponseException.Unauthorized refused) {
+                    return true;
+                }
+            });
+            System.out.printf("TOKEN REVOCATION reached the other instance after %d ms%n", (System.nanoTime() - revokedAt) / 1_000_000);
+        } finally {
+            other.close();
+        }
+        // A token whose key id names no key at all (well signed, with the deployment's secret) opens nothing.
+        streamWithToken(forged(Instant.now().plusSeconds(600).getEpochSecond(), Api.TOKEN_SECRET, "key-999999"), null)
+                .expectStatus().isUnauthorized();
+    }
+
     /** A token signed the documented way: base64url(claims) "." base64url(HMAC-SHA256). */
     private static String forged(long expiresAt, String secret) {
+        return forged(expiresAt, secret, "bootstrap-1");
+    }
+
+    private static String forged(long expiresAt, String secret, String keyId) {
         try {
             Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
-            String claims = encoder.encodeToString(("{\"sub\":\"bootstrap-1\",\"exp\":" + expiresAt + "}").getBytes(StandardCharsets.UTF_8));
+            String claims = encoder.encodeToString(("{\"sub\":\"" + keyId + "\",\"exp\":" + expiresAt + "}").getBytes(StandardCharsets.UTF_8));
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return claims + "." + encoder.encodeToString(mac.doFinal(claims.getBytes(StandardCharsets.US_ASCII)));

@@ -1,0 +1,118 @@
+package io.agentstream.auth;
+
+import io.agentstream.http.ClientAddresses;
+import io.agentstream.ratelimit.AuthFailureThrottle;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.ServerAuthenticationSuccessHandler;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHeadersWriter.ReferrerPolicy;
+import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter.Mode;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.OrServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+
+/**
+ * Authentication and authorisation, all in Spring Security: the firewall refuses ambiguous
+ * paths before anything else looks at them; API keys (and stream tokens) are read and checked
+ * on every route that needs them; {@link AccessRules} names every route with its scope and
+ * anything it does not name is refused; refusals are problem documents. Stateless: no
+ * session, no cookie, no saved request, no CSRF token (no cookie is ever an authority).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class SecurityConfiguration {
+
+    /** What an API response may load: nothing. */
+    static final String API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+    @Bean
+    AccessRules accessRules(AuthProperties properties) {
+        return new AccessRules(properties.publicStream());
+    }
+
+    @Bean
+    ServerExchangeRejectedHandler ambiguousPathRejection() {
+        return new AmbiguousPathRejection();
+    }
+
+    @Bean
+    SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, AccessRules rules, KeyAuthenticator keys,
+                                       StreamTokens tokens, AuthFailureThrottle throttle, ClientAddresses clients,
+                                       MeterRegistry meters) {
+        AuthenticationFailures failures = new AuthenticationFailures(throttle, clients, rules, meters);
+
+        AuthenticationWebFilter authentication = new AuthenticationWebFilter(new ApiKeyAuthenticationManager(keys, tokens));
+        authentication.setServerAuthenticationConverter(new ApiKeyAuthenticationConverter());
+        authentication.setRequiresAuthenticationMatcher(new NegatedServerWebExchangeMatcher(publicRoutes(rules)));
+        authentication.setAuthenticationFailureHandler(failures);
+        authentication.setAuthenticationSuccessHandler(continueAsCaller());
+        authentication.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+
+        return http
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .cors(Customizer.withDefaults())
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(API_CONTENT_SECURITY_POLICY))
+                        .frameOptions(frame -> frame.mode(Mode.DENY))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicy.NO_REFERRER))
+                        .hsts(ServerHttpSecurity.HeaderSpec.HstsSpec::disable)
+                        .writer(new TlsAwareHsts(clients)))
+                .addFilterAt(authentication, SecurityWebFiltersOrder.AUTHENTICATION)
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(failures)
+                        .accessDeniedHandler(failures))
+                .authorizeExchange(exchanges -> {
+                    for (AccessRules.Rule rule : rules.rules()) {
+                        var access = exchanges.matchers(rule.matcher());
+                        if (rule.isPublic()) {
+                            access.permitAll();
+                        } else {
+                            access.hasAuthority(KeyAuthentication.authority(rule.scope()));
+                        }
+                    }
+                    exchanges.anyExchange().denyAll();
+                })
+                .build();
+    }
+
+    private static ServerWebExchangeMatcher publicRoutes(AccessRules rules) {
+        return new OrServerWebExchangeMatcher(rules.rules().stream().filter(AccessRules.Rule::isPublic)
+                .map(AccessRules.Rule::matcher).toList());
+    }
+
+    /**
+     * After a key or token is accepted the request goes on, with its caller where controllers
+     * and the rate limiter read it.
+     */
+    private static ServerAuthenticationSuccessHandler continueAsCaller() {
+        return (exchange, authentication) -> {
+            exchange.getExchange().getAttributes()
+                    .put(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE, ((KeyAuthentication) authentication).getPrincipal());
+            return exchange.getChain().filter(exchange.getExchange());
+        };
+    }
+
+    static void apiHeaders(ServerHttpResponse response) {
+        response.getHeaders().set("X-Content-Type-Options", "nosniff");
+        response.getHeaders().set("X-Frame-Options", "DENY");
+        response.getHeaders().set("Referrer-Policy", "no-referrer");
+        response.getHeaders().set("Content-Security-Policy", API_CONTENT_SECURITY_POLICY);
+    }
+}
