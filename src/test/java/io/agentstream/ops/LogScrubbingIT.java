@@ -11,9 +11,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.http.MediaType;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
@@ -32,8 +31,9 @@ class LogScrubbingIT {
     @RestController
     static class FailingEndpoint {
 
-        @PostMapping("/api/test-log-failure")
-        Mono<String> fail(@RequestBody String body) {
+        /** Under a route the access rules know (reading a conversation), so the request gets through. */
+        @GetMapping("/api/conversations/log-failure-probe")
+        Mono<String> fail(@RequestParam("content") String body) {
             R2dbcDataIntegrityViolationException driver = new R2dbcDataIntegrityViolationException(
                     "invalid byte sequence in value '" + body + "'", "22021");
             return Mono.error(new IllegalStateException("storing " + body + " for Authorization: Bearer " + Api.KEY
@@ -46,14 +46,15 @@ class LogScrubbingIT {
 
     @Test
     void anUnexpectedFailureIsLoggedWithoutKeysOrContent(CapturedOutput output) {
-        byte[] problem = api.client().post().uri("/api/test-log-failure?access_token=query-token-0123456789")
+        byte[] problem = api.client().get()
+                .uri("/api/conversations/log-failure-probe?access_token=query-token-0123456789&content={content}", CONTENT)
                 .header("Authorization", "Bearer " + Api.KEY)
-                .contentType(MediaType.TEXT_PLAIN).bodyValue(CONTENT)
                 .exchange().expectStatus().isEqualTo(500)
                 .expectBody().returnResult().getResponseBody();
         String requestId = tools.jackson.databind.json.JsonMapper.shared().readTree(problem).get("request_id").asString();
         String log = output.getAll();
-        String failureLine = log.lines().filter(line -> line.contains("/api/test-log-failure failed")).findFirst().orElseThrow();
+        String failureLine = log.lines().filter(line -> line.contains("/api/conversations/log-failure-probe failed"))
+                .findFirst().orElseThrow();
         assertThat(log).doesNotContain(Api.KEY).doesNotContain(Api.SECOND_KEY).doesNotContain(CONTENT)
                 .doesNotContain("merger").doesNotContain("ap_live_abcdefghijklmnop").doesNotContain("query-token-0123456789");
         assertThat(log)
@@ -61,7 +62,7 @@ class LogScrubbingIT {
                 .contains("java.lang.IllegalStateException: [scrubbed]")
                 .contains("io.r2dbc.spi.R2dbcDataIntegrityViolationException: [scrubbed] SQLSTATE 22021")
                 .contains("at io.agentstream.ops.LogScrubbingIT$FailingEndpoint.fail(LogScrubbingIT.java");
-        assertThat(failureLine).contains("POST /api/test-log-failure failed (request " + requestId + ")");
+        assertThat(failureLine).contains("GET /api/conversations/log-failure-probe failed (request " + requestId + ")");
         api.assertHealthy();
     }
 }

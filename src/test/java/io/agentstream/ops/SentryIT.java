@@ -22,7 +22,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -77,7 +78,8 @@ class SentryIT {
     @RestController
     static class FailingEndpoint {
 
-        @PostMapping("/api/test-failure")
+        /** Under a route the access rules know (reading a conversation), so the request gets through. */
+        @RequestMapping(method = RequestMethod.GET, path = "/api/conversations/sentry-failure-probe")
         Mono<String> fail(@RequestBody String body) {
             return Mono.error(new IllegalStateException("lookup failed for Authorization: Bearer " + Api.KEY));
         }
@@ -88,7 +90,7 @@ class SentryIT {
 
     @Test
     void anUnexpectedFailureIsReportedScrubbed() {
-        api.client().post().uri("/api/test-failure?access_token=stream-token-123456")
+        api.client().method(org.springframework.http.HttpMethod.GET).uri("/api/conversations/sentry-failure-probe?access_token=stream-token-123456")
                 .header("Authorization", "Bearer " + Api.KEY)
                 .header("Cookie", "session=cookie-secret")
                 .contentType(MediaType.TEXT_PLAIN)
@@ -112,7 +114,7 @@ class SentryIT {
         // failure, exactly one event (the failure's) arrives; the transport keeps their order.
         int before = RECEIVED.size();
         api.ingest("{}").expectStatus().isBadRequest();
-        api.client().post().uri("/api/test-failure").header("Authorization", "Bearer " + Api.KEY)
+        api.client().method(org.springframework.http.HttpMethod.GET).uri("/api/conversations/sentry-failure-probe").header("Authorization", "Bearer " + Api.KEY)
                 .contentType(MediaType.TEXT_PLAIN).bodyValue("second").exchange().expectStatus().isEqualTo(500);
         Awaitility.await().atMost(Duration.ofSeconds(15))
                 .until(() -> RECEIVED.stream().skip(before).anyMatch(e -> e.contains("IllegalStateException")));
