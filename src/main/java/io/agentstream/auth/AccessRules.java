@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import io.agentstream.http.Routes;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.util.matcher.PathPatternParserServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
@@ -33,32 +34,30 @@ record AccessRules(boolean publicStream) {
         }
     }
 
-    static final String STREAM = "/api/realtime/stream";
-
     List<Rule> rules() {
         List<Rule> rules = new ArrayList<>();
-        rules.add(new Rule(HttpMethod.GET, "/api/health", null));
-        rules.add(new Rule(HttpMethod.GET, "/actuator/health", null));
-        rules.add(new Rule(HttpMethod.GET, "/actuator/health/**", null));
-        rules.add(new Rule(HttpMethod.GET, STREAM, publicStream ? null : Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/events", publicStream ? null : Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.HEALTH, null));
+        rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH, null));
+        rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH_GROUPS, null));
+        rules.add(new Rule(HttpMethod.GET, Routes.STREAM, publicStream ? null : Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.EVENTS, publicStream ? null : Scope.READ));
 
-        rules.add(new Rule(HttpMethod.POST, "/api/ingest", Scope.INGEST));
-        rules.add(new Rule(HttpMethod.POST, "/api/sessions/upload", Scope.INGEST));
+        rules.add(new Rule(HttpMethod.POST, Routes.INGEST, Scope.INGEST));
+        rules.add(new Rule(HttpMethod.POST, Routes.UPLOAD, Scope.INGEST));
 
-        rules.add(new Rule(HttpMethod.POST, "/api/realtime/token", Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/conversations", Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/conversations/{id}", Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/conversations/{id}/messages", Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/conversations/{id}/export", Scope.READ));
-        rules.add(new Rule(HttpMethod.GET, "/api/metrics/summary", Scope.READ));
+        rules.add(new Rule(HttpMethod.POST, Routes.STREAM_TOKEN, Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.CONVERSATIONS, Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.CONVERSATION, Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.CONVERSATION_MESSAGES, Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.CONVERSATION_EXPORT, Scope.READ));
+        rules.add(new Rule(HttpMethod.GET, Routes.METRICS_SUMMARY, Scope.READ));
 
-        rules.add(new Rule(HttpMethod.DELETE, "/api/conversations/{id}", Scope.ADMIN));
-        rules.add(new Rule(HttpMethod.GET, "/api/keys", Scope.ADMIN));
-        rules.add(new Rule(HttpMethod.POST, "/api/keys", Scope.ADMIN));
-        rules.add(new Rule(HttpMethod.DELETE, "/api/keys/{id}", Scope.ADMIN));
-        rules.add(new Rule(HttpMethod.GET, "/actuator/prometheus", Scope.ADMIN));
-        rules.add(new Rule(HttpMethod.GET, "/actuator/info", Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.DELETE, Routes.CONVERSATION, Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.GET, Routes.KEYS, Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.POST, Routes.KEYS, Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.DELETE, Routes.KEY, Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_PROMETHEUS, Scope.ADMIN));
+        rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_INFO, Scope.ADMIN));
         return List.copyOf(rules);
     }
 

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.agentstream.auth.PresentedCredentials.BearerKey;
 import io.agentstream.auth.PresentedCredentials.StreamToken;
+import io.agentstream.http.Routes;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -24,7 +25,7 @@ final class ApiKeyAuthenticationConverter implements ServerAuthenticationConvert
 
     private static final String BEARER = "Bearer ";
     private static final ServerWebExchangeMatcher STREAM =
-            new PathPatternParserServerWebExchangeMatcher(AccessRules.STREAM, HttpMethod.GET);
+            new PathPatternParserServerWebExchangeMatcher(Routes.STREAM, HttpMethod.GET);
 
     @Override
     public Mono<Authentication> convert(ServerWebExchange exchange) {

@@ -1,8 +1,8 @@
 package io.agentstream.auth;
 
+import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.ratelimit.AuthFailureThrottle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.http.HttpHeaders;
@@ -13,6 +13,7 @@ import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.WebFilterExchange;
 import org.springframework.security.web.server.authentication.ServerAuthenticationFailureHandler;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -32,13 +33,16 @@ final class AuthenticationFailures
     private final AuthFailureThrottle throttle;
     private final ClientAddresses clients;
     private final AccessRules rules;
+    private final Handlers handlers;
     private final Counter unauthenticated;
     private final Counter forbidden;
 
-    AuthenticationFailures(AuthFailureThrottle throttle, ClientAddresses clients, AccessRules rules, MeterRegistry meters) {
+    AuthenticationFailures(AuthFailureThrottle throttle, ClientAddresses clients, AccessRules rules, Handlers handlers,
+                           MeterRegistry meters) {
         this.throttle = throttle;
         this.clients = clients;
         this.rules = rules;
+        this.handlers = handlers;
         this.unauthenticated = failures(meters, "unauthenticated");
         this.forbidden = failures(meters, "forbidden");
     }
@@ -61,14 +65,31 @@ final class AuthenticationFailures
         return refuse(exchange.getExchange());
     }
 
-    /** A valid caller without the scope, or a request no rule allows. */
+    /**
+     * A valid caller without the scope a rule names: 403. A request no rule names is refused
+     * too; where no handler would take it either, it gets the router's own answer (404, or
+     * 405 for a known path with another method), since there is nothing there to protect.
+     */
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, AccessDeniedException denied) {
-        forbidden.increment();
-        return rules.ruleFor(exchange).flatMap(rule -> Mono.error(rule
-                .filter(found -> found.scope() != null)
-                .map(found -> forbidden("This key lacks the '" + found.scope().wireName() + "' scope this endpoint needs."))
-                .orElseGet(() -> forbidden("No endpoint here is open to this key."))));
+        return rules.ruleFor(exchange).flatMap(rule -> {
+            if (rule.isPresent()) {
+                forbidden.increment();
+                return Mono.error(forbidden("This key lacks the '" + rule.get().scope().wireName() + "' scope this endpoint needs."));
+            }
+            return handlers.anyHandles(exchange).flatMap(handled -> {
+                if (!handled) {
+                    return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
+                }
+                forbidden.increment();
+                return Mono.error(forbidden("No access rule opens this endpoint to this key."));
+            });
+        });
+    }
+
+    /** Whether any controller or actuator endpoint would take a request; a wrong method propagates as 405. */
+    interface Handlers {
+        Mono<Boolean> anyHandles(ServerWebExchange exchange);
     }
 
     private Mono<Void> refuse(ServerWebExchange exchange) {

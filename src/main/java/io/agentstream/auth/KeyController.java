@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
 import io.agentstream.auth.ApiKeyStore.StoredKey;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import org.springframework.http.HttpStatus;
@@ -42,7 +43,7 @@ class KeyController {
         this.revocations = revocations;
     }
 
-    @PostMapping("/api/keys")
+    @PostMapping(Routes.KEYS)
     Mono<ResponseEntity<Created>> create(@RequestBody(required = false) NewKey request) {
         KeyRequest checked = KeyRequest.check(request == null ? null : request.name(), request == null ? null : request.scopes());
         return store.create(checked.name(), checked.scopes()).map(created -> ResponseEntity.status(HttpStatus.CREATED)
@@ -50,12 +51,12 @@ class KeyController {
                         created.key().createdAt(), created.secret())));
     }
 
-    @GetMapping("/api/keys")
+    @GetMapping(Routes.KEYS)
     Mono<Listing> list() {
         return store.list().collectList().map(Listing::new);
     }
 
-    @DeleteMapping("/api/keys/{id}")
+    @DeleteMapping(Routes.KEY)
     Mono<ResponseEntity<Void>> revoke(@PathVariable String id) {
         if (!id.matches("\\d{1,18}")) {
             return Mono.error(notFound());

@@ -1,8 +1,9 @@
 package io.agentstream.auth;
 
+import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
-import io.agentstream.ratelimit.AuthFailureThrottle;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -21,6 +22,8 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.OrServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerMapping;
+import reactor.core.publisher.Flux;
 
 /**
  * Authentication and authorisation, all in Spring Security: the firewall refuses ambiguous
@@ -49,8 +52,8 @@ class SecurityConfiguration {
     @Bean
     SecurityWebFilterChain apiSecurity(ServerHttpSecurity http, AccessRules rules, KeyAuthenticator keys,
                                        StreamTokens tokens, AuthFailureThrottle throttle, ClientAddresses clients,
-                                       MeterRegistry meters) {
-        AuthenticationFailures failures = new AuthenticationFailures(throttle, clients, rules, meters);
+                                       MeterRegistry meters, ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+        AuthenticationFailures failures = new AuthenticationFailures(throttle, clients, rules, handlers(mappings), meters);
 
         AuthenticationWebFilter authentication = new AuthenticationWebFilter(new ApiKeyAuthenticationManager(keys, tokens));
         authentication.setServerAuthenticationConverter(new ApiKeyAuthenticationConverter());
@@ -90,6 +93,17 @@ class SecurityConfiguration {
                     exchanges.anyExchange().denyAll();
                 })
                 .build();
+    }
+
+    /**
+     * Asks the request mappings (controllers and actuator endpoints) whether one takes the
+     * request. Only to choose the status of a refusal: nothing is ever let through by it.
+     */
+    private static AuthenticationFailures.Handlers handlers(ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+        return exchange -> Flux.fromStream(mappings::orderedStream)
+                .concatMap(mapping -> mapping.getHandler(exchange).map(handler -> true))
+                .next()
+                .defaultIfEmpty(false);
     }
 
     private static ServerWebExchangeMatcher publicRoutes(AccessRules rules) {

@@ -3,9 +3,10 @@ package io.agentstream.auth;
 import java.time.Instant;
 import java.util.List;
 
-import io.agentstream.ingest.validation.Identifiers;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
+import io.agentstream.validation.Identifiers;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -32,7 +33,7 @@ class StreamTokenController {
         this.tokens = tokens;
     }
 
-    @PostMapping("/api/realtime/token")
+    @PostMapping(Routes.STREAM_TOKEN)
     Mono<TokenResponse> issue(@RequestBody(required = false) TokenRequest request, ServerWebExchange exchange) {
         String conversation = request == null ? null : request.conversationId();
         if (conversation != null && !Identifiers.isValid(conversation)) {

@@ -12,12 +12,11 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
-import io.agentstream.ingest.IngestJson;
+import io.agentstream.event.IngestJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -2,15 +2,16 @@ package io.agentstream.conversation;
 
 import java.util.List;
 
-import io.agentstream.conversation.ConversationReader.Filters;
+import io.agentstream.conversation.ConversationStore.Filters;
 import io.agentstream.conversation.ConversationViews.Detail;
 import io.agentstream.conversation.ConversationViews.Item;
 import io.agentstream.conversation.ConversationViews.Message;
 import io.agentstream.conversation.ConversationViews.MetricsSummary;
 import io.agentstream.conversation.ConversationViews.Page;
 import io.agentstream.http.QueryParameters;
-import io.agentstream.ingest.validation.Identifiers;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
+import io.agentstream.validation.Identifiers;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -24,44 +25,44 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The read API for dashboards (SPEC §7). Every bad parameter is a 400 problem naming it. */
+/** The read API for dashboards. Every bad parameter is a 400 problem naming it. */
 @RestController
 class ConversationController {
 
     private static final List<String> STATUSES = List.of("ACTIVE", "COMPLETED", "INTERRUPTED", "ERROR");
 
-    private final ConversationReader reader;
+    private final ConversationStore reader;
     private final ConversationExport export;
     private final CursorCodec cursors;
 
-    ConversationController(ConversationReader reader, ConversationExport export, CursorCodec cursors) {
+    ConversationController(ConversationStore reader, ConversationExport export, CursorCodec cursors) {
         this.reader = reader;
         this.export = export;
         this.cursors = cursors;
     }
 
-    @GetMapping("/api/conversations")
+    @GetMapping(Routes.CONVERSATIONS)
     Mono<Page<Item>> list(ServerHttpRequest request) {
         QueryParameters query = new QueryParameters(request);
         Filters filters = new Filters(query.oneOf("status", STATUSES), query.text("mode", 256), query.text("agent_type", 256),
                 query.text("model", 256), query.timestamp("since"), query.timestamp("until"), query.text("q", 256));
         checkWindow(query, filters.since(), filters.until());
         int limit = query.integer("limit", 20, 1, 100);
-        PageCursor cursor = cursor(query, ConversationReader.LIST_SCOPE);
+        PageCursor cursor = cursor(query, ConversationStore.LIST_SCOPE);
         query.failIfInvalid();
         return reader.list(filters, cursor, limit);
     }
 
-    @GetMapping("/api/conversations/{id}")
+    @GetMapping(Routes.CONVERSATION)
     Mono<Detail> detail(@PathVariable String id) {
         return known(id).flatMap(ignored -> reader.detail(id)).switchIfEmpty(Mono.error(() -> notFound(id)));
     }
 
-    @GetMapping("/api/conversations/{id}/messages")
+    @GetMapping(Routes.CONVERSATION_MESSAGES)
     Mono<Page<Message>> messages(@PathVariable String id, ServerHttpRequest request) {
         QueryParameters query = new QueryParameters(request);
         int limit = query.integer("limit", 50, 1, 100);
-        PageCursor cursor = cursor(query, ConversationReader.messagesScope(id));
+        PageCursor cursor = cursor(query, ConversationStore.messagesScope(id));
         if (cursor != null && !isRowId(cursor.id())) {
             query.reject("cursor", "is not a cursor of this list");
         }
@@ -69,7 +70,7 @@ class ConversationController {
         return known(id).flatMap(ignored -> reader.messages(id, cursor, limit));
     }
 
-    @GetMapping("/api/conversations/{id}/export")
+    @GetMapping(Routes.CONVERSATION_EXPORT)
     Mono<ResponseEntity<Flux<String>>> export(@PathVariable String id, ServerHttpRequest request) {
         QueryParameters query = new QueryParameters(request);
         String format = query.oneOf("format", ConversationExport.FORMATS);
@@ -93,7 +94,7 @@ class ConversationController {
     }
 
     /** Admin scope: removes a conversation with its participants, messages and events. */
-    @DeleteMapping("/api/conversations/{id}")
+    @DeleteMapping(Routes.CONVERSATION)
     Mono<ResponseEntity<Void>> delete(@PathVariable String id) {
         if (!Identifiers.isValid(id)) {
             return Mono.error(notFound(id));
@@ -102,7 +103,7 @@ class ConversationController {
                 : Mono.error(notFound(id)));
     }
 
-    @GetMapping("/api/metrics/summary")
+    @GetMapping(Routes.METRICS_SUMMARY)
     Mono<MetricsSummary> metrics(ServerHttpRequest request) {
         QueryParameters query = new QueryParameters(request);
         var since = query.timestamp("since");

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.agentstream.conversation.ConversationViews.Detail;
 import io.agentstream.conversation.ConversationViews.Message;
 import io.agentstream.conversation.ConversationViews.Participant;
-import io.agentstream.ingest.IngestJson;
+import io.agentstream.event.IngestJson;
 import io.agentstream.upload.SessionUpload;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -37,9 +37,9 @@ class ConversationExport {
             .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
 
-    private final ConversationReader reader;
+    private final ConversationStore reader;
 
-    ConversationExport(ConversationReader reader) {
+    ConversationExport(ConversationStore reader) {
         this.reader = reader;
     }
 
@@ -133,11 +133,11 @@ class ConversationExport {
                 c.reported().messages(), c.reported().turns() == null ? null : c.reported().turns().longValue(),
                 c.reported().tokens(), c.reported().cost(),
                 seconds == null ? null : seconds.movePointRight(3).longValue(),
-                new io.agentstream.ingest.event.SystemInfo(c.systemInfo().agentpipeVersion(), c.systemInfo().os(),
+                new io.agentstream.event.SystemInfo(c.systemInfo().agentpipeVersion(), c.systemInfo().os(),
                         c.systemInfo().osVersion(), c.systemInfo().goVersion(), c.systemInfo().architecture(), null),
                 seconds,
                 c.command() == null ? null : JSON.valueToTree(c.command()),
-                c.summary() == null ? null : new io.agentstream.ingest.event.Summary(c.summary().shortText(), c.summary().text(),
+                c.summary() == null ? null : new io.agentstream.event.Summary(c.summary().shortText(), c.summary().text(),
                         c.summary().agentType(), c.summary().model(), c.summary().inputTokens(), c.summary().outputTokens(),
                         c.summary().totalTokens(), c.summary().cost(), c.summary().durationMs()),
                 c.error() == null ? null : new SessionUpload.Failure(c.error().message(), c.error().type(), c.error().agentType()));

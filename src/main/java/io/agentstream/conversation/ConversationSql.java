@@ -1,5 +1,7 @@
 package io.agentstream.conversation;
 
+import io.agentstream.event.EventType;
+
 /**
  * Every statement of the read API. Lists are keyset-paged on immutable keys, so rows
  * inserted while a client pages never shift a page. Optional filters are fixed fragments
@@ -76,9 +78,9 @@ final class ConversationSql {
     /** The conversation's events as the CLI sent them, for the ndjson export. */
     static final String EVENTS = """
             select id, payload::text as payload from events
-            where conversation_id = :id and type <> 'session.uploaded' and id > :after
+            where conversation_id = :id and type <> '%s' and id > :after
             order by id limit :limit
-            """;
+            """.formatted(EventType.SESSION_UPLOADED.wireName());
 
     /**
      * A conversation whose conversation.started never arrived has no started_at: it is

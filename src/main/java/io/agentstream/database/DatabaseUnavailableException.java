@@ -25,4 +25,9 @@ public class DatabaseUnavailableException extends ApiProblem {
     public String reason() {
         return reason;
     }
+
+    @Override
+    public String outageReason() {
+        return reason;
+    }
 }

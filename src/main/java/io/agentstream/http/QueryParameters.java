@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.agentstream.ingest.validation.Identifiers;
-import io.agentstream.ingest.validation.Rfc3339Validator;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
+import io.agentstream.validation.Identifiers;
+import io.agentstream.validation.Rfc3339Validator;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.MultiValueMap;

@@ -1,18 +1,21 @@
 package io.agentstream.ingest;
 
+import static io.agentstream.database.NamedParameters.bindAll;
+
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.agentstream.ingest.event.ConversationCompleted;
-import io.agentstream.ingest.event.ConversationError;
-import io.agentstream.ingest.event.ConversationStarted;
-import io.agentstream.ingest.event.Participant;
-import io.agentstream.ingest.event.Summary;
-import io.agentstream.ingest.event.SystemInfo;
+import io.agentstream.event.ConversationCompleted;
+import io.agentstream.event.ConversationError;
+import io.agentstream.event.ConversationStarted;
+import io.agentstream.event.IngestEvent;
+import io.agentstream.event.IngestJson;
+import io.agentstream.event.Participant;
+import io.agentstream.event.Summary;
+import io.agentstream.event.SystemInfo;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -117,14 +120,6 @@ class ConversationEffects {
             "total_cost", BigDecimal.class, "duration_seconds", BigDecimal.class,
             "summary_input_tokens", Long.class, "summary_output_tokens", Long.class,
             "summary_total_tokens", Long.class, "summary_cost", BigDecimal.class, "summary_duration_ms", Long.class);
-
-    private static GenericExecuteSpec bindAll(GenericExecuteSpec spec, Map<String, Object> values, Map<String, Class<?>> types) {
-        for (Map.Entry<String, Object> value : values.entrySet()) {
-            Class<?> type = types.getOrDefault(value.getKey(), String.class);
-            spec = value.getValue() == null ? spec.bindNull(value.getKey(), type) : spec.bind(value.getKey(), value.getValue());
-        }
-        return spec;
-    }
 
     private static Integer toInt(Long value) {
         // Validation bounds these to the integer range.

@@ -5,15 +5,18 @@ import static io.agentstream.database.ArrayParameters.column;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
+import io.agentstream.event.IngestJson;
+import io.agentstream.event.MessageCreated;
 import io.agentstream.ingest.EventWriter.WriteResult;
-import io.agentstream.ingest.event.EventType;
-import io.agentstream.ingest.event.MessageCreated;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -33,10 +36,12 @@ import reactor.core.publisher.Mono;
 class EventBatchWriter {
 
     private final DatabaseClient db;
+    private final MessageRows messageRows;
     private final ConversationEffects effects;
 
-    EventBatchWriter(DatabaseClient db, ConversationEffects effects) {
+    EventBatchWriter(DatabaseClient db, ConversationEffects effects, MessageRows messageRows) {
         this.db = db;
+        this.messageRows = messageRows;
         this.effects = effects;
     }
 
@@ -67,18 +72,27 @@ class EventBatchWriter {
 
     /** dedup key → offset, for the events this batch stored. */
     private Mono<Map<String, Long>> insertEvents(Batch batch) {
-        List<IngestEvent> firsts = batch.firstEvents();
-        return db.sql(IngestSql.INSERT_EVENTS)
-                .bind("types", column(firsts, event -> event.type().wireName()))
-                .bind("conversation_ids", column(firsts, IngestEvent::conversationId))
-                .bind("occurred_ats", column(firsts, event -> TIMESTAMP.format(event.timestamp())))
-                .bind("dedup_keys", column(firsts, IngestEvent::dedupKey))
-                .bind("sources", column(firsts, IngestEvent::source))
-                .bind("payloads", column(firsts, event -> IngestJson.MAPPER.writeValueAsString(event.raw())))
-                .bind("key_ids", column(firsts, IngestEvent::keyId))
+        GenericExecuteSpec insert = db.sql(IngestSql.INSERT_EVENTS);
+        for (Map.Entry<String, String[]> column : eventColumns(batch.firstEvents()).entrySet()) {
+            insert = insert.bind(column.getKey(), column.getValue());
+        }
+        return insert
                 .map(row -> Map.entry(row.get("dedup_key", String.class), row.get("id", Long.class)))
                 .all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    /** The INSERT_EVENTS parameters: one array per column, in arrival order. */
+    static Map<String, String[]> eventColumns(List<IngestEvent> events) {
+        Map<String, String[]> columns = new LinkedHashMap<>();
+        columns.put("types", column(events, event -> event.type().wireName()));
+        columns.put("conversation_ids", column(events, IngestEvent::conversationId));
+        columns.put("occurred_ats", column(events, event -> TIMESTAMP.format(event.timestamp())));
+        columns.put("dedup_keys", column(events, IngestEvent::dedupKey));
+        columns.put("sources", column(events, IngestEvent::source));
+        columns.put("payloads", column(events, event -> IngestJson.MAPPER.writeValueAsString(event.raw())));
+        columns.put("key_ids", column(events, IngestEvent::keyId));
+        return columns;
     }
 
     /** dedup key → offset of the stored original, for the events that were retries. */
@@ -101,41 +115,23 @@ class EventBatchWriter {
     }
 
     private Mono<Void> insertMessages(Batch batch, List<WriteResult> results) {
-        List<IngestEvent> messages = new ArrayList<>();
-        List<Long> offsets = new ArrayList<>();
+        return messageRows.insert(messageRows(batch, results)).then();
+    }
+
+    /** The rows of the batch's new messages: first of their dedup key, and not already stored. */
+    static List<MessageRows.Row> messageRows(Batch batch, List<WriteResult> results) {
+        List<MessageRows.Row> rows = new ArrayList<>();
         for (int index : batch.firsts) {
             IngestEvent event = batch.events.get(index);
             if (event.type() == EventType.MESSAGE_CREATED && !results.get(index).duplicate()) {
-                messages.add(event);
-                offsets.add(results.get(index).eventId());
+                MessageCreated m = (MessageCreated) event.data();
+                rows.add(new MessageRows.Row(m.conversationId(), event.messageId(), results.get(index).eventId(), m.agentId(),
+                        m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
+                        m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(),
+                        m.durationMs(), TIMESTAMP.format(event.timestamp()), event.keyId()));
             }
         }
-        if (messages.isEmpty()) {
-            return Mono.empty();
-        }
-        Function<Function<MessageCreated, Object>, String[]> field =
-                getter -> column(messages, event -> getter.apply((MessageCreated) event.data()));
-        return db.sql(IngestSql.INSERT_MESSAGES)
-                .bind("conversation_ids", field.apply(MessageCreated::conversationId))
-                .bind("message_ids", column(messages, IngestEvent::messageId))
-                .bind("event_ids", column(offsets, offset -> offset))
-                .bind("agent_ids", field.apply(MessageCreated::agentId))
-                .bind("agent_types", field.apply(MessageCreated::agentType))
-                .bind("agent_names", field.apply(MessageCreated::agentName))
-                .bind("agent_versions", field.apply(MessageCreated::agentVersion))
-                .bind("roles", field.apply(MessageCreated::role))
-                .bind("contents", field.apply(MessageCreated::content))
-                .bind("sequence_numbers", field.apply(MessageCreated::sequenceNumber))
-                .bind("turn_numbers", field.apply(MessageCreated::turnNumber))
-                .bind("tokens_used", field.apply(MessageCreated::tokensUsed))
-                .bind("input_tokens", field.apply(MessageCreated::inputTokens))
-                .bind("output_tokens", field.apply(MessageCreated::outputTokens))
-                .bind("costs", field.apply(m -> m.cost() == null ? null : m.cost().toPlainString()))
-                .bind("models", field.apply(MessageCreated::model))
-                .bind("durations", field.apply(MessageCreated::durationMs))
-                .bind("created_ats", column(messages, event -> TIMESTAMP.format(event.timestamp())))
-                .bind("key_ids", column(messages, IngestEvent::keyId))
-                .then();
+        return rows;
     }
 
     // Seconds always written: PostgreSQL reads this text exactly as the driver's own timestamps.
@@ -143,7 +139,7 @@ class EventBatchWriter {
 
 
     /** The batch's events, which of them come first with their dedup key, and the conversations they name. */
-    private static final class Batch {
+    static final class Batch {
 
         final List<IngestEvent> events;
         /** For each event, the index of the first event with its dedup key (itself, usually). */

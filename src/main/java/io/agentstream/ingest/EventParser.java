@@ -9,13 +9,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import io.agentstream.ingest.event.EventData;
-import io.agentstream.ingest.event.EventType;
-import io.agentstream.ingest.event.MessageCreated;
-import io.agentstream.ingest.validation.Rfc3339Validator;
-import io.agentstream.ingest.validation.StorableText;
+import io.agentstream.event.EventData;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
+import io.agentstream.event.IngestJson;
+import io.agentstream.event.MessageCreated;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
+import io.agentstream.validation.Rfc3339Validator;
+import io.agentstream.validation.StorableText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.stereotype.Component;
@@ -88,7 +90,8 @@ class EventParser {
             throw InvalidEventException.badBody("An event must be a JSON object with type, timestamp and data.");
         }
         List<FieldError> errors = new ArrayList<>();
-        findUnstorableText(event, "", errors);
+        // PostgreSQL text and jsonb cannot hold U+0000: checked over the whole event, unknown fields included.
+        StorableText.findUnstorable(event, "", name -> name, (path, message) -> errors.add(new FieldError(path, message)));
 
         JsonNode typeNode = event.get("type");
         Optional<EventType> type = Optional.empty();
@@ -158,7 +161,7 @@ class EventParser {
                 violations.stream().filter(v -> !reported.contains(v.field())).forEach(errors::add);
                 return null;
             } catch (JacksonException e) {
-                FieldError typeError = new FieldError(jsonPath("data", e), expectation(e));
+                FieldError typeError = new FieldError(FieldPaths.jsonPath("data", e), expectation(e));
                 typeErrors.add(typeError);
                 errors.add(typeError);
                 JsonNode pruned = without(candidate, e.getPath());
@@ -231,48 +234,9 @@ class EventParser {
                 null);
     }
 
-    /**
-     * PostgreSQL text and jsonb cannot hold U+0000; rejecting it here, with the field's
-     * name, beats a failed insert. Checked over the whole event, unknown fields included.
-     */
-    private static void findUnstorableText(JsonNode node, String path, List<FieldError> errors) {
-        if (node.isString()) {
-            String problem = StorableText.problem(node.stringValue());
-            if (problem != null) {
-                errors.add(new FieldError(path, "must not contain " + problem));
-            }
-        } else if (node instanceof ObjectNode object) {
-            object.properties().forEach(e -> {
-                String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                String problem = StorableText.problem(e.getKey());
-                if (problem != null) {
-                    errors.add(new FieldError(StorableText.escaped(child), "field names must not contain " + problem));
-                } else {
-                    findUnstorableText(e.getValue(), child, errors);
-                }
-            });
-        } else if (node instanceof ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                findUnstorableText(array.get(i), path + "[" + i + "]", errors);
-            }
-        }
-    }
-
     /** {@code participants[0].agentType} becomes {@code participants[0].agent_type}. */
     static String wirePath(String beanPath) {
         return FieldPaths.wire(beanPath);
-    }
-
-    private static String jsonPath(String root, JacksonException e) {
-        StringBuilder path = new StringBuilder(root);
-        for (JacksonException.Reference reference : e.getPath()) {
-            if (reference.getPropertyName() != null) {
-                path.append('.').append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.toString();
     }
 
     private static final Set<Class<?>> WHOLE_NUMBERS = Set.of(Long.class, Integer.class, long.class, int.class);

@@ -2,6 +2,7 @@ package io.agentstream.ingest;
 
 import java.util.List;
 
+import io.agentstream.event.IngestEvent;
 import reactor.core.publisher.Mono;
 
 /**

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.Queries;
+import io.agentstream.event.EventsCommitted;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.stream.EventsCommitted;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -112,20 +114,40 @@ class GroupCommitWriter implements EventWriter {
         } while (missed != 0);
     }
 
-    /** Whole requests, in arrival order, up to maxEvents (a larger request goes alone). Only drain() polls. */
+    /** Only drain() polls. */
     private List<Pending> takeGroup() {
-        List<Pending> group = new ArrayList<>();
+        List<Pending> group = takeGroup(queue, pending -> pending.events.size(), maxEvents);
+        queuedEvents.addAndGet(-group.stream().mapToInt(pending -> pending.events.size()).sum());
+        return group;
+    }
+
+    /**
+     * The next transaction's requests: whole requests, in arrival order, while their events
+     * fit in {@code maxEvents}; a request larger than that goes alone.
+     */
+    static <T> List<T> takeGroup(Queue<T> queue, ToIntFunction<T> size, int maxEvents) {
+        List<T> group = new ArrayList<>();
         int events = 0;
-        for (Pending next = queue.peek(); next != null; next = queue.peek()) {
-            if (!group.isEmpty() && events + next.events.size() > maxEvents) {
+        for (T next = queue.peek(); next != null; next = queue.peek()) {
+            if (!group.isEmpty() && events + size.applyAsInt(next) > maxEvents) {
                 break;
             }
             queue.poll();
-            events += next.events.size();
+            events += size.applyAsInt(next);
             group.add(next);
         }
-        queuedEvents.addAndGet(-events);
         return group;
+    }
+
+    /** A group's results cut back into each request's, by the requests' sizes in order. */
+    static <R> List<List<R>> perRequest(List<R> results, List<Integer> sizes) {
+        List<List<R>> slices = new ArrayList<>(sizes.size());
+        int from = 0;
+        for (int size : sizes) {
+            slices.add(results.subList(from, from + size));
+            from += size;
+        }
+        return slices;
     }
 
     private void commit(List<Pending> group) {
@@ -133,15 +155,8 @@ class GroupCommitWriter implements EventWriter {
         group.forEach(pending -> events.addAll(pending.events));
         metrics.recordCommitBatch(events.size());
         inTransaction(events)
-                .map(results -> {
-                    List<Outcome> outcomes = new ArrayList<>(group.size());
-                    int from = 0;
-                    for (Pending pending : group) {
-                        outcomes.add(Outcome.of(results.subList(from, from + pending.events.size())));
-                        from += pending.events.size();
-                    }
-                    return outcomes;
-                })
+                .map(results -> perRequest(results, group.stream().map(pending -> pending.events.size()).toList())
+                        .stream().map(Outcome::of).toList())
                 .onErrorResume(error -> group.size() > 1 && !DatabaseErrors.isUnavailable(error), error -> {
                     metrics.recordCommitSplit();
                     return Flux.fromIterable(group)

@@ -1,6 +1,5 @@
 package io.agentstream.ingest;
 
-import io.agentstream.auth.ApiKeyPrincipal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -9,9 +8,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import io.agentstream.database.DatabaseUnavailableException;
-import io.agentstream.ingest.EventParser.ParsedLine;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestEvent;
 import io.agentstream.http.BoundedBody;
-import io.agentstream.ingest.event.EventType;
+import io.agentstream.http.Caller;
+import io.agentstream.http.Routes;
+import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
 import org.springframework.http.HttpStatus;
@@ -47,7 +49,7 @@ class IngestController {
         this.metrics = metrics;
     }
 
-    @PostMapping(path = "/api/ingest", consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
+    @PostMapping(path = Routes.INGEST, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
     Mono<ResponseEntity<Map<String, Object>>> ingest(ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
@@ -149,8 +151,7 @@ class IngestController {
 
     /** The id of the key that sent the request, recorded with what it stores (audit). */
     static String keyId(ServerWebExchange exchange) {
-        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
-        return caller == null ? null : caller.id();
+        return Caller.keyIdOf(exchange);
     }
 
     private static String outcomeOf(Throwable error) {

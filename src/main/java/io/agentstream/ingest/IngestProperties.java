@@ -2,8 +2,8 @@ package io.agentstream.ingest;
 
 import java.time.Duration;
 
-import io.agentstream.ingest.validation.Limit;
-import io.agentstream.ingest.validation.TextLimits;
+import io.agentstream.validation.Limit;
+import io.agentstream.validation.TextLimits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

@@ -3,6 +3,7 @@ package io.agentstream.ingest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.agentstream.event.IngestEvent;
 import io.agentstream.ingest.EventWriter.WriteResult;
 import org.springframework.http.HttpStatus;
 

@@ -48,9 +48,10 @@ final class IngestSql {
             """;
 
     /**
-     * The batch's new messages in one statement; each conversation's totals grow by exactly
-     * the rows inserted (a message already stored under its id adds nothing), in one update
-     * per conversation. Exact under any concurrency: the rows are locked.
+     * New messages in one statement, for ingest batches and upload chunks alike
+     * ({@link MessageRows}); each conversation's totals grow by exactly the rows inserted (a
+     * message already stored under its id adds nothing), in one update per conversation.
+     * Exact under any concurrency: the rows are locked. Answers how many rows were new.
      */
     static final String INSERT_MESSAGES = """
             with inserted as (
@@ -87,18 +88,21 @@ final class IngestSql {
                        coalesce(sum(duration_ms), 0) as duration_ms,
                        max(turn_number) as turn_number
                 from inserted group by conversation_id
+            ), updated as (
+                update conversations c set
+                    message_count = c.message_count + t.messages,
+                    tokens_used = c.tokens_used + t.tokens,
+                    input_tokens = c.input_tokens + t.input_tokens,
+                    output_tokens = c.output_tokens + t.output_tokens,
+                    cost = c.cost + t.cost,
+                    messages_duration_ms = c.messages_duration_ms + t.duration_ms,
+                    max_turn_number = greatest(c.max_turn_number, t.turn_number),
+                    updated_at = now()
+                from totals t
+                where c.id = t.conversation_id
+                returning c.id
             )
-            update conversations c set
-                message_count = c.message_count + t.messages,
-                tokens_used = c.tokens_used + t.tokens,
-                input_tokens = c.input_tokens + t.input_tokens,
-                output_tokens = c.output_tokens + t.output_tokens,
-                cost = c.cost + t.cost,
-                messages_duration_ms = c.messages_duration_ms + t.duration_ms,
-                max_turn_number = greatest(c.max_turn_number, t.turn_number),
-                updated_at = now()
-            from totals t
-            where c.id = t.conversation_id
+            select count(*) as created from inserted
             """;
 
     static final String START_CONVERSATION = """

@@ -2,7 +2,7 @@ package io.agentstream.ingest;
 
 import java.util.List;
 
-import io.agentstream.ingest.event.EventType;
+import io.agentstream.event.EventType;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import org.springframework.http.HttpStatus;

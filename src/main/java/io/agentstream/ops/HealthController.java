@@ -7,12 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import io.agentstream.http.Routes;
 import io.agentstream.ratelimit.RateLimitMode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -48,7 +49,7 @@ class HealthController {
         this.version = properties != null ? properties.getVersion() : "unknown";
     }
 
-    @GetMapping("/api/health")
+    @GetMapping(Routes.HEALTH)
     Mono<ResponseEntity<Map<String, Object>>> health() {
         return Mono.zip(checkDatabase(), checkRedis()).map(states -> {
             Map<String, Object> database = states.getT1();

@@ -54,6 +54,15 @@ public class ApiProblem extends ErrorResponseException {
         return this;
     }
 
+    /**
+     * For a problem that reports an outage of something the service depends on (the
+     * database, say): the kind of failure, safe to log, so the one error handler logs it as a
+     * warning. Null for every problem a client caused or was deliberately answered with.
+     */
+    public String outageReason() {
+        return null;
+    }
+
     @Override
     public String getMessage() {
         return getStatusCode().value() + " " + getBody().getTitle() + ": " + getBody().getDetail();

@@ -2,11 +2,9 @@ package io.agentstream.problem;
 
 import java.util.Map;
 
-import io.agentstream.database.DatabaseUnavailableException;
-import io.agentstream.ops.SecretScrubber;
+import io.sentry.Sentry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.sentry.Sentry;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
@@ -62,11 +60,12 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     }
 
     private ErrorResponse toErrorResponse(Throwable failure, ServerWebExchange exchange) {
-        if (failure instanceof DatabaseUnavailableException unavailable) {
+        if (failure instanceof ApiProblem outage && outage.outageReason() != null) {
             log.atWarn().addKeyValue("request_id", exchange.getRequest().getId())
-                    .log("{} {}: database unavailable ({})", exchange.getRequest().getMethod(),
-                            exchange.getRequest().getPath(), unavailable.reason());
-            return unavailable;
+                    .log("{} {}: {} ({})", exchange.getRequest().getMethod(),
+                            exchange.getRequest().getPath(), outage.getBody().getTitle().toLowerCase(java.util.Locale.ROOT),
+                            outage.outageReason());
+            return outage;
         }
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.agentstream.auth.AuthFailureThrottle;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.agentstream.auth.ApiKeyPrincipal;
 import io.agentstream.http.ClientAddresses;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.github.bucket4j.ConsumptionProbe;
 import io.micrometer.core.instrument.Counter;
@@ -12,11 +13,14 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
@@ -48,7 +52,7 @@ class RateLimitWebFilter implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        Group group = properties.enabled() ? group(request.getMethod(), request.getPath().pathWithinApplication().value()) : null;
+        Group group = properties.enabled() ? group(request.getMethod(), request.getPath().pathWithinApplication()) : null;
         if (group == null) {
             return chain.filter(exchange);
         }
@@ -78,17 +82,24 @@ class RateLimitWebFilter implements WebFilter {
                 });
     }
 
-    private Group group(HttpMethod method, String path) {
-        if (!path.startsWith("/api/") || path.equals("/api/health")) {
+    private static final PathPattern API = PathPatternParser.defaultInstance.parse(Routes.API);
+    private static final PathPattern HEALTH = PathPatternParser.defaultInstance.parse(Routes.HEALTH);
+    private static final PathPattern INGEST = PathPatternParser.defaultInstance.parse(Routes.INGEST);
+    private static final PathPattern UPLOAD = PathPatternParser.defaultInstance.parse(Routes.UPLOAD);
+    private static final PathPattern STREAM = PathPatternParser.defaultInstance.parse(Routes.STREAM);
+
+    /** The group of a request, matched on the routed path as the access rules are. */
+    private Group group(HttpMethod method, PathContainer path) {
+        if (!API.matches(path) || HEALTH.matches(path)) {
             return null;
         }
-        if (path.equals("/api/ingest")) {
+        if (INGEST.matches(path)) {
             return new Group("ingest", properties.ingest());
         }
-        if (path.equals("/api/sessions/upload")) {
+        if (UPLOAD.matches(path)) {
             return new Group("upload", properties.upload());
         }
-        if (path.equals("/api/realtime/stream") && HttpMethod.GET.equals(method)) {
+        if (STREAM.matches(path) && HttpMethod.GET.equals(method)) {
             return new Group("stream", properties.streamConnect());
         }
         return new Group("read", properties.read());

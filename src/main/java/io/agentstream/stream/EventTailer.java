@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.agentstream.event.EventsCommitted;
 import io.agentstream.stream.EventLog.Head;
 import io.agentstream.stream.EventLog.TailRead;
 import io.micrometer.core.instrument.Counter;

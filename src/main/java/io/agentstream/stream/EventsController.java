@@ -2,7 +2,8 @@ package io.agentstream.stream;
 
 import java.util.List;
 
-import io.agentstream.auth.ApiKeyPrincipal;
+import io.agentstream.http.Caller;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.StreamQuery.PageParams;
 import org.springframework.http.HttpHeaders;
@@ -33,7 +34,7 @@ class EventsController {
         this.hub = hub;
     }
 
-    @GetMapping("/api/events")
+    @GetMapping(Routes.EVENTS)
     Mono<ResponseEntity<String>> events(ServerWebExchange exchange) {
         PageParams params = StreamQuery.page(exchange.getRequest(), DEFAULT_LIMIT, MAX_LIMIT);
         if (params.keyId() != null) {
@@ -63,13 +64,13 @@ class EventsController {
      * the same problems the access filter answers; it belongs with the other access rules.
      */
     private static void requireAdmin(ServerWebExchange exchange) {
-        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
+        Caller caller = Caller.of(exchange);
         if (caller == null) {
             throw new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
                     "A valid API key is required: send Authorization: Bearer <key>.")
                     .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentstream\"");
         }
-        if (!caller.has(ApiKeyPrincipal.Scope.ADMIN)) {
+        if (!caller.mayAudit()) {
             throw new ApiProblem(HttpStatus.FORBIDDEN, "insufficient-scope", "Forbidden",
                     "This key lacks the 'admin' scope this endpoint needs.")
                     .withHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentstream\", error=\"insufficient_scope\"");

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.agentstream.http.ClientAddresses;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.ConnectionRegistry.Permit;
 import io.agentstream.stream.StreamQuery.StreamParams;
@@ -61,7 +62,7 @@ class StreamController {
         this.properties = properties;
     }
 
-    @GetMapping(path = "/api/realtime/stream")
+    @GetMapping(path = Routes.STREAM)
     Mono<ResponseEntity<Flux<DataBuffer>>> stream(ServerWebExchange exchange) {
         StreamParams params = StreamQuery.stream(exchange.getRequest());
         if (hub.cursor() < 0) {

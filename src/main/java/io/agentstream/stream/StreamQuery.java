@@ -1,14 +1,13 @@
 package io.agentstream.stream;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.agentstream.event.EventType;
 import io.agentstream.http.QueryParameters;
-import io.agentstream.ingest.event.EventType;
-import io.agentstream.ingest.validation.Identifiers;
+import io.agentstream.validation.Identifiers;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
@@ -21,13 +20,7 @@ final class StreamQuery {
     static final long EARLIEST = -1;
 
     /** Types the log holds: what the CLI sends, and what an upload records. */
-    static final List<String> KNOWN_TYPES;
-
-    static {
-        List<String> types = new ArrayList<>(EventType.wireNames());
-        types.add("session.uploaded");
-        KNOWN_TYPES = List.copyOf(types);
-    }
+    static final List<String> KNOWN_TYPES = EventType.storedWireNames();
 
     private static final Pattern OFFSET = Pattern.compile("\\d{1,18}");
 

@@ -1,16 +1,15 @@
 package io.agentstream.upload;
 
 import java.io.InputStream;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import io.agentstream.ingest.IngestJson;
-import io.agentstream.ingest.validation.StorableText;
+import io.agentstream.event.IngestJson;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
+import io.agentstream.validation.StorableText;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.http.HttpStatus;
@@ -53,15 +52,13 @@ class SessionUploadReader {
             throw invalid("The body must be a JSON object {conversation, agents, messages}.", List.of());
         }
         if (upload.messages() != null && upload.messages().size() > properties.maxMessages()) {
-            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
-                    "An upload holds at most " + properties.maxMessages() + " messages (UPLOAD_MAX_MESSAGES); this one has "
-                            + upload.messages().size() + ".");
+            throw properties.tooManyMessages(upload.messages().size());
         }
         List<FieldError> errors = new ArrayList<>();
         for (ConstraintViolation<SessionUpload> violation : validator.validate(upload)) {
             errors.add(new FieldError(FieldPaths.wire(violation.getPropertyPath().toString()), violation.getMessage()));
         }
-        findUnstorableText(upload, "", errors);
+        StorableText.findUnstorable(upload, "", FieldPaths::wire, (path, message) -> errors.add(new FieldError(path, message)));
         if (!errors.isEmpty()) {
             errors.sort(Comparator.comparing(FieldError::field));
             throw invalid(errors.size() + (errors.size() == 1 ? " field is" : " fields are") + " invalid; nothing was stored.",
@@ -70,39 +67,9 @@ class SessionUploadReader {
         return upload;
     }
 
-    /** Text PostgreSQL cannot store: name the field instead of failing the insert or altering the text. */
-    private static void findUnstorableText(Object value, String path, List<FieldError> errors) {
-        if (value instanceof String text) {
-            String problem = StorableText.problem(text);
-            if (problem != null) {
-                errors.add(new FieldError(path, "must not contain " + problem));
-            }
-        } else if (value instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                findUnstorableText(list.get(i), path + "[" + i + "]", errors);
-            }
-        } else if (value != null && value.getClass().isRecord()) {
-            for (RecordComponent component : value.getClass().getRecordComponents()) {
-                try {
-                    String name = FieldPaths.wire(component.getName());
-                    findUnstorableText(component.getAccessor().invoke(value), path.isEmpty() ? name : path + "." + name, errors);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-    }
-
     private static String path(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        for (JacksonException.Reference reference : e.getPath()) {
-            if (reference.getPropertyName() != null) {
-                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.isEmpty() ? "(body)" : path.toString();
+        String path = FieldPaths.jsonPath("", e);
+        return path.isEmpty() ? "(body)" : path;
     }
 
     private static ApiProblem invalid(String detail, List<FieldError> errors) {

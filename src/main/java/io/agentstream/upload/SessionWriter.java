@@ -1,6 +1,7 @@
 package io.agentstream.upload;
 
 import static io.agentstream.database.ArrayParameters.column;
+import static io.agentstream.database.NamedParameters.bindAll;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.agentstream.ingest.IngestJson;
-import io.agentstream.ingest.event.Summary;
-import io.agentstream.ingest.validation.Rfc3339Validator;
+import io.agentstream.event.EventType;
+import io.agentstream.event.IngestJson;
+import io.agentstream.event.Summary;
+import io.agentstream.ingest.MessageRows;
 import io.agentstream.upload.SessionUpload.Agent;
 import io.agentstream.upload.SessionUpload.Conversation;
 import io.agentstream.upload.SessionUpload.Message;
+import io.agentstream.validation.Rfc3339Validator;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.r2dbc.core.DatabaseClient.GenericExecuteSpec;
 import org.springframework.stereotype.Component;
@@ -35,9 +38,11 @@ class SessionWriter {
     static final int CHUNK = 1000;
 
     private final DatabaseClient db;
+    private final MessageRows messageRows;
 
-    SessionWriter(DatabaseClient db) {
+    SessionWriter(DatabaseClient db, MessageRows messageRows) {
         this.db = db;
+        this.messageRows = messageRows;
     }
 
     /** The conversation's id: as given, else derived from what describes it, so a re-upload finds it again. */
@@ -68,7 +73,8 @@ class SessionWriter {
                 .flatMap(created -> describe(id, conversation)
                         .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
                         .flatMap(agents -> insertMessages(id, upload.messages(), keyId)
-                                .flatMap(messages -> finish(id, created, agents, messages, keyId))));
+                                .flatMap(messages -> finish(id, messages, agents, !created && agents == 0 && messages == 0,
+                                        keyId))));
     }
 
     private Mono<Boolean> insertConversation(String id, Conversation c) {
@@ -101,11 +107,11 @@ class SessionWriter {
         values.put("error_message", c.error() == null ? null : c.error().message());
         values.put("error_type", c.error() == null ? null : c.error().type());
         values.put("error_agent_type", c.error() == null ? null : c.error().agentType());
-        return bindAll(spec, values).map(row -> true).first().defaultIfEmpty(false);
+        return bindAll(spec, values, NULL_TYPES).map(row -> true).first().defaultIfEmpty(false);
     }
 
     private Mono<Void> describe(String id, Conversation c) {
-        return bindAll(db.sql(UploadSql.LOCK_AND_DESCRIBE), describing(id, c)).then();
+        return bindAll(db.sql(UploadSql.LOCK_AND_DESCRIBE), describing(id, c), NULL_TYPES).then();
     }
 
     private static Map<String, Object> describing(String id, Conversation c) {
@@ -151,39 +157,27 @@ class SessionWriter {
             chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
         }
         return Flux.fromIterable(chunks)
-                .concatMap(chunk -> bindKeyId(db.sql(UploadSql.INSERT_MESSAGES).bind("id", id), keyId)
-                        .bind("message_ids", column(chunk, m -> messageId(id, m)))
-                        .bind("agent_ids", column(chunk, Message::agentId))
-                        .bind("agent_types", column(chunk, Message::agentType))
-                        .bind("agent_names", column(chunk, Message::agentName))
-                        .bind("agent_versions", column(chunk, Message::agentVersion))
-                        .bind("roles", column(chunk, Message::role))
-                        .bind("contents", column(chunk, Message::content))
-                        .bind("sequence_numbers", column(chunk, Message::sequenceNumber))
-                        .bind("turn_numbers", column(chunk, Message::turnNumber))
-                        .bind("tokens_used", column(chunk, Message::tokensUsed))
-                        .bind("input_tokens", column(chunk, Message::inputTokens))
-                        .bind("output_tokens", column(chunk, Message::outputTokens))
-                        .bind("costs", column(chunk, m -> m.cost() == null ? null : m.cost().toPlainString()))
-                        .bind("models", column(chunk, Message::model))
-                        .bind("durations", column(chunk, Message::durationMs))
-                        .bind("created_ats", column(chunk, Message::timestamp))
-                        .map(row -> row.get("created", Long.class)).one())
+                .concatMap(chunk -> messageRows.insert(chunk.stream().map(m -> new MessageRows.Row(id, messageId(id, m), null,
+                        m.agentId(), m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
+                        m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(), m.durationMs(),
+                        m.timestamp(), keyId)).toList()))
                 .reduce(0L, Long::sum);
     }
 
-    private Mono<UploadResult> finish(String id, boolean conversationCreated, long agentsCreated, long messagesCreated,
-                                      String keyId) {
+    /**
+     * Finishes an upload of either format: its totals (the CLI's where it gave them, else the
+     * stored ones) and, when anything was added, the one {@code session.uploaded} log event.
+     */
+    Mono<UploadResult> finish(String id, long messagesCreated, long agentsCreated, boolean duplicate, String keyId) {
         Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
                 .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
-                        row.get("total_cost", BigDecimal.class),
-                        !conversationCreated && agentsCreated == 0 && messagesCreated == 0))
+                        row.get("total_cost", BigDecimal.class), duplicate))
                 .one();
-        return totals.flatMap(result -> result.duplicate() ? Mono.just(result) : recordUpload(result, keyId).thenReturn(result));
+        return totals.flatMap(result -> duplicate ? Mono.just(result) : recordUpload(result, keyId).thenReturn(result));
     }
 
     /** The one log event of the upload; its key is unique because it is written only when something was added. */
-    Mono<Long> recordUpload(UploadResult result, String keyId) {
+    private Mono<Long> recordUpload(UploadResult result, String keyId) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", result.conversationId());
         data.put("messages_created", result.messagesCreated());
@@ -192,13 +186,13 @@ class SessionWriter {
         data.put("total_cost", result.totalCost());
         OffsetDateTime now = OffsetDateTime.now(java.time.ZoneOffset.UTC);
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", "session.uploaded");
+        event.put("type", EventType.SESSION_UPLOADED.wireName());
         event.put("timestamp", now.toString());
         event.put("data", data);
         return bindKeyId(db.sql(UploadSql.INSERT_UPLOADED_EVENT), keyId)
                 .bind("id", result.conversationId())
                 .bind("occurred_at", now)
-                .bind("dedup_key", "session.uploaded:" + result.conversationId() + ":" + UUID.randomUUID())
+                .bind("dedup_key", EventType.SESSION_UPLOADED.wireName() + ":" + result.conversationId() + ":" + UUID.randomUUID())
                 .bind("payload", IngestJson.MAPPER.writeValueAsString(event))
                 .map(row -> row.get("id", Long.class)).one();
     }
@@ -212,21 +206,13 @@ class SessionWriter {
         return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();
     }
 
-    private static GenericExecuteSpec bindAll(GenericExecuteSpec spec, Map<String, Object> values) {
-        for (Map.Entry<String, Object> entry : values.entrySet()) {
-            spec = entry.getValue() == null ? spec.bindNull(entry.getKey(), nullType(entry.getKey())) : spec.bind(entry.getKey(), entry.getValue());
-        }
-        return spec;
-    }
-
-    private static Class<?> nullType(String column) {
-        return switch (column) {
-            case "max_turns", "total_turns" -> Integer.class;
-            case "total_messages", "total_tokens", "summary_input_tokens", "summary_output_tokens", "summary_total_tokens",
-                 "summary_duration_ms" -> Long.class;
-            case "total_cost", "duration_seconds", "summary_cost" -> BigDecimal.class;
-            case "started_at", "completed_at" -> OffsetDateTime.class;
-            default -> String.class;
-        };
-    }
+    // Java types of nullable non-text parameters, so that a null binds with the right SQL type.
+    private static final Map<String, Class<?>> NULL_TYPES = Map.ofEntries(
+            Map.entry("max_turns", Integer.class), Map.entry("total_turns", Integer.class),
+            Map.entry("total_messages", Long.class), Map.entry("total_tokens", Long.class),
+            Map.entry("total_cost", BigDecimal.class), Map.entry("duration_seconds", BigDecimal.class),
+            Map.entry("started_at", OffsetDateTime.class), Map.entry("completed_at", OffsetDateTime.class),
+            Map.entry("summary_input_tokens", Long.class), Map.entry("summary_output_tokens", Long.class),
+            Map.entry("summary_total_tokens", Long.class), Map.entry("summary_duration_ms", Long.class),
+            Map.entry("summary_cost", BigDecimal.class));
 }

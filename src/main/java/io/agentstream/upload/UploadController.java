@@ -1,25 +1,20 @@
 package io.agentstream.upload;
 
-import io.agentstream.auth.ApiKeyPrincipal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
+import io.agentstream.event.EventsCommitted;
 import io.agentstream.http.BoundedBody;
-import io.agentstream.ingest.EventLogReplay;
-import io.agentstream.ingest.EventWriter.WriteResult;
-import io.agentstream.ingest.IngestEvent;
-import io.agentstream.ingest.event.ConversationStarted;
-import io.agentstream.ingest.event.EventType;
+import io.agentstream.http.Caller;
+import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
-import io.agentstream.stream.EventsCommitted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
@@ -29,7 +24,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -51,32 +45,29 @@ class UploadController {
     private final UploadProperties properties;
     private final SessionUploadReader reader;
     private final SessionWriter writer;
-    private final EventLogReplay replay;
+    private final EventLogUpload eventLogs;
     private final TransactionalOperator transactions;
-    private final DatabaseClient db;
     private final ApplicationEventPublisher publisher;
     private final Duration readTimeout;
     private final MeterRegistry meters;
 
-    UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogReplay replay,
-                     TransactionalOperator transactions, DatabaseClient db, ApplicationEventPublisher publisher,
+    UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogUpload eventLogs,
+                     TransactionalOperator transactions, ApplicationEventPublisher publisher,
                      io.agentstream.ingest.IngestProperties ingest, MeterRegistry meters) {
         this.properties = properties;
         this.reader = reader;
         this.writer = writer;
-        this.replay = replay;
+        this.eventLogs = eventLogs;
         this.transactions = transactions;
-        this.db = db;
         this.publisher = publisher;
         this.readTimeout = ingest.readTimeout();
         this.meters = meters;
     }
 
-    @PostMapping("/api/sessions/upload")
+    @PostMapping(Routes.UPLOAD)
     Mono<ResponseEntity<Map<String, Object>>> upload(ServerWebExchange exchange) {
         ServerHttpRequest request = exchange.getRequest();
-        ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
-        String keyId = caller == null ? null : caller.id();
+        String keyId = Caller.keyIdOf(exchange);
         MediaType type = request.getHeaders().getContentType();
         boolean ndjson = type != null && (type.isCompatibleWith(MediaType.APPLICATION_NDJSON)
                 || type.isCompatibleWith(MediaType.parseMediaType("application/jsonl")));
@@ -89,8 +80,7 @@ class UploadController {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(body -> ndjson
-                        ? Mono.fromCallable(() -> replay.parse(bytes(body), SOURCE)).subscribeOn(Schedulers.boundedElastic())
-                                .flatMap(events -> uploadLog(events.stream().map(e -> e.withKeyId(keyId)).toList(), keyId))
+                        ? uploadEventLog(body, keyId)
                         : uploadSession(body, keyId))
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
@@ -116,6 +106,14 @@ class UploadController {
                 .flatMap(upload -> transactions.transactional(writer.write(upload, keyId)));
     }
 
+    /** Parsed and checked off the event loop too, then replayed in one transaction. */
+    private Mono<UploadResult> uploadEventLog(Optional<DataBuffer> body, String keyId) {
+        return Mono.fromCallable(() -> eventLogs.parse(bytes(body), SOURCE))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(events -> transactions.transactional(
+                        eventLogs.write(events.stream().map(event -> event.withKeyId(keyId)).toList(), keyId)));
+    }
+
     private SessionUpload parse(Optional<DataBuffer> body) {
         if (body.isEmpty()) {
             return reader.read(InputStream.nullInputStream(), 0);
@@ -130,43 +128,6 @@ class UploadController {
 
     private static byte[] bytes(Optional<DataBuffer> body) {
         return body.map(BoundedBody::drain).orElseGet(() -> new byte[0]);
-    }
-
-    private Mono<UploadResult> uploadLog(List<IngestEvent> events, String keyId) {
-        long messages = events.stream().filter(e -> e.type() == EventType.MESSAGE_CREATED).count();
-        if (messages > properties.maxMessages()) {
-            return Mono.error(new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "too-many-messages", "Too many messages",
-                    "An upload holds at most " + properties.maxMessages() + " messages (UPLOAD_MAX_MESSAGES); this one has "
-                            + messages + "."));
-        }
-        String conversationId = events.stream().map(IngestEvent::conversationId).filter(java.util.Objects::nonNull)
-                .findFirst().orElseThrow(() -> new ApiProblem(HttpStatus.BAD_REQUEST, "invalid-upload", "Invalid upload",
-                        "The event log names no conversation (no event carries data.conversation_id)."));
-        Mono<UploadResult> work = replay.write(events).collectList().flatMap(results -> {
-            long messagesCreated = 0;
-            long agentsCreated = 0;
-            boolean added = false;
-            for (int i = 0; i < events.size(); i++) {
-                WriteResult result = results.get(i);
-                IngestEvent event = events.get(i);
-                added |= !result.duplicate();
-                if (!result.duplicate() && event.type() == EventType.MESSAGE_CREATED) {
-                    messagesCreated++;
-                }
-                if (!result.duplicate() && event.data() instanceof ConversationStarted started) {
-                    agentsCreated += started.effectiveParticipants().size();
-                }
-            }
-            boolean duplicate = !added;
-            long created = messagesCreated;
-            long agents = agentsCreated;
-            return db.sql(UploadSql.TOTALS).bind("id", conversationId)
-                    .map(row -> new UploadResult(conversationId, created, agents, row.get("total_tokens", Long.class),
-                            row.get("total_cost", java.math.BigDecimal.class), duplicate))
-                    .one()
-                    .flatMap(result -> duplicate ? Mono.just(result) : writer.recordUpload(result, keyId).thenReturn(result));
-        });
-        return transactions.transactional(work);
     }
 
     /** {@code agentstream_uploads_total{format, outcome}}: created, duplicate, rejected, failed. */

@@ -1,5 +1,7 @@
 package io.agentstream.upload;
 
+import io.agentstream.event.EventType;
+
 /** Every statement of the upload path. Parameters are named; nothing is concatenated. */
 final class UploadSql {
 
@@ -51,47 +53,12 @@ final class UploadSql {
                 as a(position, agent_type, name, agent_id, model, cli_version, agent_version, prompt)
             """;
 
-    /**
-     * One chunk of messages in one statement: the rows not already stored are inserted and
-     * the conversation's totals grow by exactly those, as ingest's per-message update does.
-     */
-    static final String INSERT_MESSAGES = """
-            with inserted as (
-                insert into messages (conversation_id, message_id, agent_id, agent_type, agent_name, agent_version, role,
-                    content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
-                    duration_ms, created_at, key_id)
-                select :id, m.*, :key_id from unnest(
-                    cast(:message_ids as text[]), cast(:agent_ids as text[]), cast(:agent_types as text[]),
-                    cast(:agent_names as text[]), cast(:agent_versions as text[]), cast(:roles as text[]),
-                    cast(:contents as text[]), cast(:sequence_numbers as integer[]), cast(:turn_numbers as integer[]),
-                    cast(:tokens_used as bigint[]), cast(:input_tokens as bigint[]), cast(:output_tokens as bigint[]),
-                    cast(:costs as numeric[]), cast(:models as text[]), cast(:durations as bigint[]),
-                    cast(:created_ats as timestamptz[])) as m
-                on conflict (conversation_id, message_id) do nothing
-                returning tokens_used, input_tokens, output_tokens, cost, duration_ms, turn_number
-            ), totals as (
-                update conversations set
-                    message_count = message_count + (select count(*) from inserted),
-                    tokens_used = tokens_used + (select coalesce(sum(coalesce(tokens_used,
-                        case when input_tokens is null and output_tokens is null then 0
-                             else coalesce(input_tokens, 0) + coalesce(output_tokens, 0) end)), 0) from inserted),
-                    input_tokens = input_tokens + (select coalesce(sum(input_tokens), 0) from inserted),
-                    output_tokens = output_tokens + (select coalesce(sum(output_tokens), 0) from inserted),
-                    cost = cost + (select coalesce(sum(cost), 0) from inserted),
-                    messages_duration_ms = messages_duration_ms + (select coalesce(sum(duration_ms), 0) from inserted),
-                    max_turn_number = greatest(max_turn_number, (select max(turn_number) from inserted)),
-                    updated_at = now()
-                where id = :id
-            )
-            select count(*) as created from inserted
-            """;
-
     /** The one event an upload adds to the log (not one per message). */
     static final String INSERT_UPLOADED_EVENT = """
             insert into events (type, conversation_id, occurred_at, dedup_key, source, payload, key_id)
-            values ('session.uploaded', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb), :key_id)
+            values ('%s', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb), :key_id)
             returning id
-            """;
+            """.formatted(EventType.SESSION_UPLOADED.wireName());
 
     /** The CLI's totals where it gave them, else those computed from the stored messages. */
     static final String TOTALS = """

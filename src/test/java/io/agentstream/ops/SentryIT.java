@@ -17,16 +17,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestMethod;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Authorization header, the key, the stream token or the message content of the request.
  */
 @IntegrationTest
-@Import(SentryIT.FailingEndpoint.class)
 class SentryIT {
 
     static final List<String> RECEIVED = new CopyOnWriteArrayList<>();
@@ -74,33 +66,46 @@ class SentryIT {
         SENTRY.stop(0);
     }
 
-    @TestConfiguration(proxyBeanMethods = false)
-    @RestController
-    static class FailingEndpoint {
-
-        /** Under a route the access rules know (reading a conversation), so the request gets through. */
-        @RequestMapping(method = RequestMethod.GET, path = "/api/conversations/sentry-failure-probe")
-        Mono<String> fail(@RequestBody String body) {
-            return Mono.error(new IllegalStateException("lookup failed for Authorization: Bearer " + Api.KEY));
-        }
-    }
-
     @Autowired
     Api api;
 
+    /**
+     * An unexpected failure on a real route: PostgreSQL refuses a message with an error no
+     * client caused (a trigger standing in for a bug), and its message quotes the key.
+     */
+    private void failOnPoisonedMessages() {
+        api.rows("""
+                create or replace function refuse_sentry_poison() returns trigger language plpgsql as $$
+                begin
+                    if new.content like '%sentry-poison%' then
+                        raise exception 'lookup failed for Authorization: Bearer {key}';
+                    end if;
+                    return new;
+                end $$""".replace("{key}", Api.KEY));
+        api.rows("drop trigger if exists refuse_sentry_poison on messages");
+        api.rows("create trigger refuse_sentry_poison before insert on messages for each row execute function refuse_sentry_poison()");
+    }
+
+    private static String poisoned(String content) {
+        return Api.fixture("message-created.json")
+                .replaceFirst("\"content\":\\s*\"[^\"]*\"", "\"content\": \"" + content + " sentry-poison\"")
+                .replaceFirst("\"message_id\":\\s*\"[^\"]*\"", "\"message_id\": \"" + java.util.UUID.randomUUID() + "\"");
+    }
+
     @Test
     void anUnexpectedFailureIsReportedScrubbed() {
-        api.client().method(org.springframework.http.HttpMethod.GET).uri("/api/conversations/sentry-failure-probe?access_token=stream-token-123456")
+        failOnPoisonedMessages();
+        api.client().post().uri("/api/ingest?access_token=stream-token-123456")
                 .header("Authorization", "Bearer " + Api.KEY)
                 .header("Cookie", "session=cookie-secret")
-                .contentType(MediaType.TEXT_PLAIN)
-                .bodyValue("secret message content")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(poisoned("secret message content"))
                 .exchange()
                 .expectStatus().isEqualTo(500)
                 .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:internal-error");
         Awaitility.await().atMost(Duration.ofSeconds(15))
-                .until(() -> RECEIVED.stream().anyMatch(envelope -> envelope.contains("IllegalStateException")));
-        String envelope = RECEIVED.stream().filter(e -> e.contains("IllegalStateException")).findFirst().orElseThrow();
+                .until(() -> RECEIVED.stream().anyMatch(envelope -> envelope.contains("lookup failed for")));
+        String envelope = RECEIVED.stream().filter(e -> e.contains("lookup failed for")).findFirst().orElseThrow();
         assertThat(envelope)
                 .contains("\"environment\":\"test\"")
                 .contains("\"release\":\"agentstream@")
@@ -114,11 +119,11 @@ class SentryIT {
         // failure, exactly one event (the failure's) arrives; the transport keeps their order.
         int before = RECEIVED.size();
         api.ingest("{}").expectStatus().isBadRequest();
-        api.client().method(org.springframework.http.HttpMethod.GET).uri("/api/conversations/sentry-failure-probe").header("Authorization", "Bearer " + Api.KEY)
-                .contentType(MediaType.TEXT_PLAIN).bodyValue("second").exchange().expectStatus().isEqualTo(500);
+        api.ingest(poisoned("second")).expectStatus().isEqualTo(500);
         Awaitility.await().atMost(Duration.ofSeconds(15))
-                .until(() -> RECEIVED.stream().skip(before).anyMatch(e -> e.contains("IllegalStateException")));
+                .until(() -> RECEIVED.stream().skip(before).anyMatch(e -> e.contains("lookup failed for")));
         assertThat(RECEIVED.stream().skip(before).filter(e -> e.contains("\"type\":\"event\""))).hasSize(1);
+        api.rows("drop trigger refuse_sentry_poison on messages");
         api.assertHealthy();
     }
 

@@ -1,8 +1,0 @@
-package io.agentstream.ingest.validation;
-
-/** The text lengths an operator may tune (see {@code IngestProperties}). */
-public enum Limit {
-    CONTENT,
-    SUMMARY_TEXT,
-    SUMMARY_SHORT_TEXT
-}

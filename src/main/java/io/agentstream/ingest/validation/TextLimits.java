@@ -1,7 +1,0 @@
-package io.agentstream.ingest.validation;
-
-/** Where {@link WithinLimitValidator} learns the configured maximum of each {@link Limit}. */
-public interface TextLimits {
-
-    int maxLength(Limit limit);
-}
