@@ -127,7 +127,7 @@ class ConversationReadIT {
         assertThat(detail.get("system_info").get("os").asString()).isEqualTo("linux");
         assertThat(detail.get("summary").get("text").asString()).isNotBlank();
         for (String path : List.of("/api/conversations/nope", "/api/conversations/nope/messages",
-                "/api/conversations/nope/export", "/api/conversations/bad%20id")) {
+                "/api/conversations/nope/export", "/api/conversations/bad id")) {
             get(path).expectStatus().isNotFound()
                     .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:conversation-not-found");
