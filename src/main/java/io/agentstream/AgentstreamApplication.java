@@ -15,6 +15,7 @@ public class AgentstreamApplication {
      * for operators (no web server; see {@code io.agentstream.auth.KeysCommand}).
      */
     public static void main(String[] args) {
+        quietBootsFailureReport();
         if (args.length > 0 && args[0].equals("keys")) {
             // Quiet logs as a command-line property: it must outrank application.yml's LOG_LEVEL.
             String[] arguments = java.util.Arrays.copyOf(args, args.length + 1);
@@ -25,5 +26,17 @@ public class AgentstreamApplication {
                     .run(arguments)));
         }
         SpringApplication.run(AgentstreamApplication.class, args);
+    }
+
+    /**
+     * A start-up failure is reported in one line by {@code config.OneLineFailureReporter}.
+     * application.yml silences Boot's framed report once logging is configured; this covers
+     * failures before that (a bad variable, the embedded PostgreSQL).
+     */
+    private static void quietBootsFailureReport() {
+        if (org.slf4j.LoggerFactory.getLogger("org.springframework.boot.diagnostics.LoggingFailureAnalysisReporter")
+                instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(ch.qos.logback.classic.Level.OFF);
+        }
     }
 }

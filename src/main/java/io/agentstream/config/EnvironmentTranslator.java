@@ -43,6 +43,11 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
             properties.put("spring.flyway.password", database.password());
         }
 
+        String create = environment.getProperty("DATABASE_CREATE", "false").strip();
+        if (!create.equals("true") && !create.equals("false") && !create.isEmpty()) {
+            throw new InvalidConfigurationException("DATABASE_CREATE", "must be true or false");
+        }
+
         int poolMax = integer(environment, "DATABASE_POOL_MAX", 10, 1, 1000);
         int poolMin = integer(environment, "DATABASE_POOL_MIN", Math.min(2, poolMax), 0, 1000);
         if (poolMin > poolMax) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,6 +37,19 @@ class RedisConfiguration {
             client.useSsl();
         }
         return new LettuceConnectionFactory(LettuceConnectionFactory.createRedisConfiguration(redis.url()), client.build());
+    }
+
+    /**
+     * REDIS_URL set means Redis is meant to be there: a start-up without it stops with one
+     * line instead of running degraded unnoticed. An outage later only degrades (polling).
+     */
+    @Bean
+    RedisStartupCheck redisStartupCheck(RedisConnectionProperties redis,
+            @Value("${agentstream.redis.startup-check:true}") boolean enabled) {
+        if (enabled) {
+            RedisStartupCheck.verify(redis.url());
+        }
+        return new RedisStartupCheck();
     }
 
     @Bean

@@ -31,6 +31,7 @@ class StartupConfigurationTest {
             "REDIS_URL                | redis://:s3cret-pass@",
             "PORT                     | http",
             "DATABASE_URL             | jdbc:postgresql://localhost/db",
+            "DATABASE_CREATE          | yes",
     })
     void aBadVariableStopsStartUpNamingIt(String variable, String value, CapturedOutput output) {
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(AgentstreamApplication.class)

@@ -70,7 +70,8 @@ class ImageStartupIT {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI health = URI.create("http://127.0.0.1:" + port + "/api/health");
             String[] body = new String[1];
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            // Generous: on a loaded 2-core machine a JVM start took over 60 s; the start-up target is load-test/bench.sh's.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
                     .until(() -> {
                         if (!app.isAlive()) {
                             return true;
@@ -85,7 +86,7 @@ class ImageStartupIT {
                         return body[0] != null;
                     });
             double seconds = (System.nanoTime() - started) / 1e9;
-            assertThat(body[0]).as("healthy within 60 s").isNotNull().contains("\"status\":\"UP\"");
+            assertThat(body[0]).as("healthy within 180 s").isNotNull().contains("\"status\":\"UP\"");
             System.out.printf("IMAGE START-UP: healthy after %.2f s (entrypoint %s)%n", seconds, entrypoint);
 
             // Traffic whose log lines must carry request ids and never keys or content.

@@ -24,6 +24,8 @@ import org.springframework.context.annotation.Import;
                 "agentstream.auth.stream-token-secret=" + Api.TOKEN_SECRET,
                 // Many tests share a context and its buckets; the limits have tests of their own.
                 "agentstream.rate-limit.enabled=false",
+                // The database is the test's own (TestInfrastructure), never development mode's embedded one.
+                "agentstream.dev-mode.enabled=false",
                 // Without a Docker engine Testcontainers logs an ERROR; TestInfrastructure says which PostgreSQL is used.
                 "logging.level.org.testcontainers.dockerclient=OFF"})
 @AutoConfigureWebTestClient

@@ -6,8 +6,8 @@ import org.testcontainers.containers.GenericContainer;
 
 /**
  * The real Redis the multi-instance tests share: a Testcontainers container when a Docker
- * engine is available, otherwise the server named by TEST_REDIS_URL (default the local
- * one). Each test context gets its own key prefix, so parallel runs never meet.
+ * engine is available, otherwise the one {@link LocalServices} picks (TEST_REDIS_URL, the
+ * local server, or an embedded redis-server). Each test context gets its own key prefix, so parallel runs never meet.
  */
 public final class RedisUnderTest {
 
@@ -24,8 +24,7 @@ public final class RedisUnderTest {
             }
             return "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
         }
-        String configured = System.getenv("TEST_REDIS_URL");
-        return configured == null || configured.isBlank() ? "redis://127.0.0.1:6379" : configured;
+        return LocalServices.redisUrl();
     }
 
     public static String uniquePrefix() {

@@ -9,12 +9,10 @@ import java.util.UUID;
 import io.agentstream.config.DatabaseUrl;
 
 /**
- * A database of its own for one test context, created on the PostgreSQL server named by
- * TEST_DATABASE_URL (default: the local server) and dropped when the context closes.
+ * A database of its own for one test context, created on a PostgreSQL server (the one named
+ * by TEST_DATABASE_URL, the local one, or the embedded one) and dropped when the context closes.
  */
 public final class TestDatabase implements AutoCloseable {
-
-    static final String DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres";
 
     private final DatabaseUrl admin;
     private final DatabaseUrl database;
@@ -24,13 +22,11 @@ public final class TestDatabase implements AutoCloseable {
         this.database = database;
     }
 
-    public static TestDatabase create() {
-        String server = System.getenv().getOrDefault("TEST_DATABASE_URL", DEFAULT_SERVER);
-        DatabaseUrl admin = DatabaseUrl.parse(server);
+    public static TestDatabase create(DatabaseUrl server) {
         String name = "agentstream_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        execute(admin, "create database " + name);
-        return new TestDatabase(admin,
-                new DatabaseUrl(admin.host(), admin.port(), name, admin.user(), admin.password()));
+        execute(server, "create database " + name);
+        return new TestDatabase(server,
+                new DatabaseUrl(server.host(), server.port(), name, server.user(), server.password()));
     }
 
     public DatabaseUrl url() {

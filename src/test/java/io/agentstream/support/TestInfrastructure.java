@@ -15,8 +15,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The real PostgreSQL every integration test runs against: a Testcontainers container
- * when a Docker engine is available, otherwise a fresh database on the server named by
- * TEST_DATABASE_URL. Never skipped, never mocked.
+ * when a Docker engine is available, otherwise a fresh database on the server
+ * {@link LocalServices} picks (TEST_DATABASE_URL, the local server, or the embedded one).
+ * Never skipped, never mocked.
  *
  * <p>With {@code agentstream.test.database-proxy=true} the service reaches PostgreSQL
  * through a {@link TcpProxy} bean, which a test can cut to make the database unreachable.
@@ -32,7 +33,7 @@ public class TestInfrastructure {
     @Bean
     PostgresUnderTest postgresUnderTest() {
         PostgresUnderTest postgres = DOCKER ? PostgresUnderTest.container() : PostgresUnderTest.localDatabase();
-        log.info("Tests use PostgreSQL {} ({})", postgres.url(), DOCKER ? "Testcontainers" : "fresh database on TEST_DATABASE_URL");
+        log.info("Tests use PostgreSQL {} ({})", postgres.url(), DOCKER ? "Testcontainers" : "a fresh database, see LocalServices");
         return postgres;
     }
 
@@ -78,7 +79,7 @@ public class TestInfrastructure {
         }
 
         static PostgresUnderTest localDatabase() {
-            TestDatabase database = TestDatabase.create();
+            TestDatabase database = TestDatabase.create(LocalServices.postgresServer());
             return new PostgresUnderTest(database.url(), database);
         }
 
