@@ -9,6 +9,7 @@
 #   4. a session upload of UPLOAD_MESSAGES messages, UPLOADS times;
 #   5. the production targets as Gatling assertions (SeedTargetsSimulation, GATLING_SECONDS);
 #   6. the stream (load-test/stream-bench.sh, its own app): connections, fan-out, resume;
+#   7. overload: twice the capacity measured in 2., then the load drops (ingest/overload.mjs);
 # then one table: figure, target, measured, met.
 #
 #   load-test/bench.sh                                  # everything, defaults below
@@ -25,6 +26,9 @@
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
 # allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
 #
+# OVERLOAD (1 runs the overload phase after the fixed-rate one: twice the measured ingest
+# capacity for OVERLOAD_SECONDS, default 20, between two quiet phases; 0 skips it).
+#
 # Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, Node.js >= 20, and wrk
 # (installed with apt-get when missing and running as root). The app log and raw tool output
 # stay in a temp directory whose path is printed at the end.
@@ -40,6 +44,8 @@ RATE_DURATION=${RATE_DURATION:-20}
 UPLOAD_MESSAGES=${UPLOAD_MESSAGES:-10000}
 UPLOADS=${UPLOADS:-3}
 STREAM=${STREAM:-1}
+OVERLOAD=${OVERLOAD:-1}
+OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-20}
 PROFILE=${PROFILE:-0}
 GATLING=${GATLING:-1}
 GATLING_SECONDS=${GATLING_SECONDS:-60}
@@ -186,6 +192,26 @@ log "ingest at a fixed $RATE events/s for $RATE_DURATION s (open model)"
 node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" 3 >"$WORK/rate-warmup.txt"
 FIXED=$(node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" "$RATE_DURATION" | tee "$WORK/rate.txt")
 
+# --- Overload ------------------------------------------------------------------------------------
+
+# Twice the capacity just measured (the ingest phase's req/s), between two quiet phases: every
+# answer must be a 201 or a 503 with Retry-After within the write timeout, every acknowledged
+# event stored exactly once, and latency back to normal within 10 s of the load dropping.
+OVERLOAD_RESULT=""
+if [ "$OVERLOAD" = 1 ]; then
+    CAPACITY=$(awk -v r="$RPS" 'BEGIN { printf "%d", (r > 0 ? r : 100) }')
+    log "overload: $((2 * CAPACITY)) events/s (twice the measured $CAPACITY) for $OVERLOAD_SECONDS s"
+    OVERLOAD_RESULT=$(node load-test/ingest/overload.mjs "http://127.0.0.1:$PORT" "$KEY" "$CAPACITY" "$OVERLOAD_SECONDS" \
+        "$WORK/overload-acked.txt" | tee "$WORK/overload.txt")
+    # Acknowledged ids stored exactly once: none missing, none twice.
+    OVERLOAD_LOST=$(psql -qXtA -d "$DB" <<SQL | tail -n 1
+create temp table acked (message_id text);
+\\copy acked from '$WORK/overload-acked.txt'
+select count(*) from acked a where (select count(*) from messages m where m.message_id = a.message_id) <> 1;
+SQL
+)
+fi
+
 # --- Upload -------------------------------------------------------------------------------------
 
 UPLOAD_SECONDS=()
@@ -294,6 +320,17 @@ cat <<TABLE
 | start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
 | idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
 TABLE
+if [ -n "$OVERLOAD_RESULT" ]; then
+    echo
+    echo "Overload at twice the measured capacity ($WORK/overload.txt):"
+    echo
+    echo "| figure | target | measured | met |"
+    echo "|---|---|---|---|"
+    echo "| 5xx other than 503; 503 without Retry-After; no answer within 12 s | 0 | $(field "$OVERLOAD_RESULT" server_errors); $(field "$OVERLOAD_RESULT" refused_503_without_retry_after); $(field "$OVERLOAD_RESULT" hung) | $( [ "$(field "$OVERLOAD_RESULT" server_errors)$(field "$OVERLOAD_RESULT" refused_503_without_retry_after)$(field "$OVERLOAD_RESULT" hung)" = 000 ] && echo yes || echo no) |"
+    echo "| slowest 503 | < 8,000 ms (write timeout) | $(field "$OVERLOAD_RESULT" max_refusal_ms) ms ($(field "$OVERLOAD_RESULT" refused_503) refused, $(field "$OVERLOAD_RESULT" ok) stored of $(field "$OVERLOAD_RESULT" sent)) | $(met "$(field "$OVERLOAD_RESULT" max_refusal_ms)" "<" 8000) |"
+    echo "| acknowledged events not stored exactly once | 0 | ${OVERLOAD_LOST:-n/a} | $( [ "${OVERLOAD_LOST:-x}" = 0 ] && echo yes || echo no) |"
+    echo "| back to the baseline's p99 (×2) after the load drops | < 10 s | $(sed -n -E 's/.* recovery_s=([^ ]+).*/\1/p' <<<"$OVERLOAD_RESULT") s (baseline p99 $(field "$OVERLOAD_RESULT" baseline_p99_ms) ms) | $(met "$(sed -n -E 's/.* recovery_s=([0-9]+).*/\1/p' <<<"$OVERLOAD_RESULT")" "<" 10) |"
+fi
 if [ -n "$GATLING_ASSERTIONS" ]; then
     echo
     echo "Gatling SeedTargetsSimulation assertions ($WORK/gatling.txt; its HTML report is under load-test/target/gatling/):"

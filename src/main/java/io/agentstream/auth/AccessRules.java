@@ -23,11 +23,24 @@ import reactor.core.publisher.Mono;
  */
 record AccessRules(boolean publicStream) {
 
-    /** A method and path pattern, and the scope it needs (null: public). */
-    record Rule(HttpMethod method, String pattern, Scope scope) {
+    /**
+     * A method and path pattern, and the scope it needs (null: public). With a query
+     * parameter, the rule matches only requests that carry it (the audit listing of
+     * {@code /api/events?key_id=}), and stands before the route's general rule.
+     */
+    record Rule(HttpMethod method, String pattern, String queryParameter, Scope scope) {
+
+        Rule(HttpMethod method, String pattern, Scope scope) {
+            this(method, pattern, null, scope);
+        }
 
         ServerWebExchangeMatcher matcher() {
-            return new PathPatternParserServerWebExchangeMatcher(pattern, method);
+            ServerWebExchangeMatcher path = new PathPatternParserServerWebExchangeMatcher(pattern, method);
+            if (queryParameter == null) {
+                return path;
+            }
+            return exchange -> exchange.getRequest().getQueryParams().containsKey(queryParameter)
+                    ? path.matches(exchange) : ServerWebExchangeMatcher.MatchResult.notMatch();
         }
 
         boolean isPublic() {
@@ -45,6 +58,8 @@ record AccessRules(boolean publicStream) {
             rules.add(new Rule(HttpMethod.GET, pattern, null));
         }
         rules.add(new Rule(HttpMethod.GET, Routes.STREAM, publicStream ? null : Scope.READ));
+        // Listing what one key sent is an audit, whatever STREAM_PUBLIC says.
+        rules.add(new Rule(HttpMethod.GET, Routes.EVENTS, "key_id", Scope.ADMIN));
         rules.add(new Rule(HttpMethod.GET, Routes.EVENTS, publicStream ? null : Scope.READ));
 
         rules.add(new Rule(HttpMethod.POST, Routes.INGEST, Scope.INGEST));

@@ -47,17 +47,31 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
         this.store = store;
         List<String> bootstrap = properties.bootstrapKeys();
         for (int i = 0; i < bootstrap.size(); i++) {
-            environmentKeys.add(new EnvironmentKey(ApiKeyFormat.sha256(bootstrap.get(i)), new ApiKeyPrincipal(
-                    "bootstrap-" + (i + 1), "bootstrap-" + (i + 1), EnumSet.of(Scope.INGEST, Scope.READ), null)));
+            byte[] hash = ApiKeyFormat.sha256(bootstrap.get(i));
+            environmentKeys.add(new EnvironmentKey(hash, new ApiKeyPrincipal(
+                    environmentKeyId(hash), "bootstrap-" + (i + 1), EnumSet.of(Scope.INGEST, Scope.READ), null)));
         }
         List<String> admin = properties.adminKeys();
         for (int i = 0; i < admin.size(); i++) {
-            environmentKeys.add(new EnvironmentKey(ApiKeyFormat.sha256(admin.get(i)),
-                    new ApiKeyPrincipal("admin-" + (i + 1), "admin-" + (i + 1), EnumSet.of(Scope.ADMIN), null)));
+            byte[] hash = ApiKeyFormat.sha256(admin.get(i));
+            environmentKeys.add(new EnvironmentKey(hash,
+                    new ApiKeyPrincipal(environmentKeyId(hash), "admin-" + (i + 1), EnumSet.of(Scope.ADMIN), null)));
         }
         log.info("{} bootstrap API key(s) and {} admin key(s) configured; stored keys are checked too",
                 bootstrap.size(), admin.size());
     }
+
+    /**
+     * The id of a key from the environment: stable across restarts, instances and reorderings
+     * of the variable (unlike its position), so the events it sent can be found again, and
+     * not secret: 48 bits of the key's SHA-256 say nothing usable about a key of 16 or more
+     * random characters. Stored keys' ids are their row ids, which never start with "env-".
+     */
+    static String environmentKeyId(byte[] keyHash) {
+        return ENVIRONMENT_KEY_ID_PREFIX + HexFormat.of().formatHex(keyHash, 0, 6);
+    }
+
+    static final String ENVIRONMENT_KEY_ID_PREFIX = "env-";
 
     @Override
     public Mono<ApiKeyPrincipal> authenticate(String presentedKey) {

@@ -1,7 +1,6 @@
 package io.agentstream.auth;
 
 import io.agentstream.auth.AuthFailureThrottle;
-import io.agentstream.http.Callers;
 import io.agentstream.http.ClientAddresses;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +20,6 @@ import org.springframework.security.web.server.header.ReferrerPolicyServerHttpHe
 import org.springframework.security.web.server.header.XFrameOptionsServerHttpHeadersWriter.Mode;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
-import org.springframework.security.web.server.util.matcher.OrServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerMapping;
 import reactor.core.publisher.Flux;
@@ -108,9 +106,10 @@ class SecurityConfiguration {
                 .defaultIfEmpty(false);
     }
 
+    /** Requests whose first matching rule is public: their credentials, if any, are not even read. */
     private static ServerWebExchangeMatcher publicRoutes(AccessRules rules) {
-        return new OrServerWebExchangeMatcher(rules.rules().stream().filter(AccessRules.Rule::isPublic)
-                .map(AccessRules.Rule::matcher).toList());
+        return exchange -> rules.ruleFor(exchange).flatMap(rule -> rule.isPresent() && rule.get().isPublic()
+                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch());
     }
 
     /**
@@ -121,7 +120,6 @@ class SecurityConfiguration {
         return (exchange, authentication) -> {
             ApiKeyPrincipal caller = ((KeyAuthentication) authentication).getPrincipal();
             exchange.getExchange().getAttributes().put(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE, caller);
-            exchange.getExchange().getAttributes().put(Callers.KEY_ID, caller.id());
             return exchange.getChain().filter(exchange.getExchange());
         };
     }

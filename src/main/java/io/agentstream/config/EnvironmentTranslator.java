@@ -11,7 +11,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Turns the operator-facing variables that configure Spring Boot itself ({@code PORT},
- * {@code DATABASE_URL}, {@code DATABASE_POOL_*}) into Boot's properties, validating them
+ * {@code DATABASE_URL} with its libpq parameters, {@code DATABASE_POOL_*}) into Boot's properties, validating them
  * first so that a bad value stops start-up with the variable's name instead of a driver
  * stack trace. The translated properties have the lowest precedence: an explicit
  * {@code spring.r2dbc.url} (tests, exotic set-ups) still wins.
@@ -34,6 +34,8 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
         DatabaseUrl database = DatabaseUrl.parse(environment.getProperty("DATABASE_URL", DEFAULT_DATABASE_URL));
         properties.put("spring.r2dbc.url", database.r2dbcUrl());
         properties.put("spring.r2dbc.username", database.user());
+        // TLS, application name and connect timeout from the URL's parameters, the same for both drivers.
+        database.r2dbcOptions().forEach((option, value) -> properties.put("spring.r2dbc.properties." + option, value));
         properties.put("spring.flyway.url", database.jdbcUrl());
         properties.put("spring.flyway.user", database.user());
         if (database.password() != null) {

@@ -33,10 +33,12 @@ class ConversationController {
 
     private final ConversationStore reader;
     private final ConversationExport export;
+    private final CursorCodec cursors;
 
-    ConversationController(ConversationStore reader, ConversationExport export) {
+    ConversationController(ConversationStore reader, ConversationExport export, CursorCodec cursors) {
         this.reader = reader;
         this.export = export;
+        this.cursors = cursors;
     }
 
     @GetMapping(Routes.CONVERSATIONS)
@@ -44,8 +46,9 @@ class ConversationController {
         QueryParameters query = new QueryParameters(request);
         Filters filters = new Filters(query.oneOf("status", STATUSES), query.text("mode", 256), query.text("agent_type", 256),
                 query.text("model", 256), query.timestamp("since"), query.timestamp("until"), query.text("q", 256));
+        checkWindow(query, filters.since(), filters.until());
         int limit = query.integer("limit", 20, 1, 100);
-        PageCursor cursor = cursor(query);
+        PageCursor cursor = cursor(query, ConversationStore.LIST_SCOPE);
         query.failIfInvalid();
         return reader.list(filters, cursor, limit);
     }
@@ -59,8 +62,8 @@ class ConversationController {
     Mono<Page<Message>> messages(@PathVariable String id, ServerHttpRequest request) {
         QueryParameters query = new QueryParameters(request);
         int limit = query.integer("limit", 50, 1, 100);
-        PageCursor cursor = cursor(query);
-        if (cursor != null && (cursor.id() == null || !cursor.id().matches("\\d{1,19}"))) {
+        PageCursor cursor = cursor(query, ConversationStore.messagesScope(id));
+        if (cursor != null && !isRowId(cursor.id())) {
             query.reject("cursor", "is not a cursor of this list");
         }
         query.failIfInvalid();
@@ -105,19 +108,36 @@ class ConversationController {
         QueryParameters query = new QueryParameters(request);
         var since = query.timestamp("since");
         var until = query.timestamp("until");
-        if (since != null && until != null && !since.isBefore(until)) {
-            query.reject("until", "must be after since");
-        }
+        checkWindow(query, since, until);
         query.failIfInvalid();
         return reader.metrics(since, until);
     }
 
-    private static PageCursor cursor(QueryParameters query) {
+    /** The same rule on every endpoint with a time window: an empty or reversed window is a mistake. */
+    private static void checkWindow(QueryParameters query, java.time.OffsetDateTime since, java.time.OffsetDateTime until) {
+        if (since != null && until != null && !since.isBefore(until)) {
+            query.reject("until", "must be after since");
+        }
+    }
+
+    private static boolean isRowId(String id) {
+        if (id == null || !id.matches("\\d{1,19}")) {
+            return false;
+        }
+        try {
+            Long.parseLong(id);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private PageCursor cursor(QueryParameters query, String scope) {
         String text = query.single("cursor");
         if (text == null) {
             return null;
         }
-        PageCursor cursor = PageCursor.decode(text);
+        PageCursor cursor = cursors.decode(text, scope);
         if (cursor == null) {
             query.reject("cursor", "is not a cursor of this list");
         }

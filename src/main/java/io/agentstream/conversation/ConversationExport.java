@@ -134,7 +134,13 @@ class ConversationExport {
                 c.reported().tokens(), c.reported().cost(),
                 seconds == null ? null : seconds.movePointRight(3).longValue(),
                 new io.agentstream.event.SystemInfo(c.systemInfo().agentpipeVersion(), c.systemInfo().os(),
-                        c.systemInfo().osVersion(), c.systemInfo().goVersion(), c.systemInfo().architecture(), null));
+                        c.systemInfo().osVersion(), c.systemInfo().goVersion(), c.systemInfo().architecture(), null),
+                seconds,
+                c.command() == null ? null : JSON.valueToTree(c.command()),
+                c.summary() == null ? null : new io.agentstream.event.Summary(c.summary().shortText(), c.summary().text(),
+                        c.summary().agentType(), c.summary().model(), c.summary().inputTokens(), c.summary().outputTokens(),
+                        c.summary().totalTokens(), c.summary().cost(), c.summary().durationMs()),
+                c.error() == null ? null : new SessionUpload.Failure(c.error().message(), c.error().type(), c.error().agentType()));
     }
 
     private static SessionUpload.Agent uploadAgent(Participant p) {

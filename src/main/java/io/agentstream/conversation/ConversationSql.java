@@ -5,7 +5,7 @@ import io.agentstream.event.EventType;
 /**
  * Every statement of the read API. Lists are keyset-paged on immutable keys, so rows
  * inserted while a client pages never shift a page. Optional filters are fixed fragments
- * joined with {@code and}; values are always bound.
+ * joined with {@code and}; values are always bound (the column names of a window are constants).
  */
 final class ConversationSql {
 
@@ -82,16 +82,28 @@ final class ConversationSql {
             order by id limit :limit
             """.formatted(EventType.SESSION_UPLOADED.wireName());
 
+    /**
+     * A conversation whose conversation.started never arrived has no started_at: it is
+     * counted by when it was first seen, so that without a window every conversation counts.
+     */
     static final String STATUS_COUNTS = """
             select status, count(*) as conversations from conversations
-            where started_at >= :since and started_at < :until group by status order by status
+            where %s group by status order by status
             """;
+    static final String CONVERSATION_TIME = "coalesce(started_at, created_at)";
+
+    static final String MESSAGE_TIME = "created_at";
+
+    /** The window's conditions on a time column; without since and until, none (every row counts). */
+    static String window(String column, boolean since, boolean until) {
+        return (since ? column + " >= :since" : "true") + (until ? " and " + column + " < :until" : "");
+    }
 
     static final String BY_AGENT_TYPE = """
             select agent_type as key, count(*) as messages,
                    coalesce(sum(coalesce(tokens_used, input_tokens + output_tokens, input_tokens, output_tokens)), 0) as tokens,
                    coalesce(sum(cost), 0) as cost
-            from messages where created_at >= :since and created_at < :until
+            from messages where %s
             group by agent_type order by agent_type
             """;
 
@@ -99,7 +111,7 @@ final class ConversationSql {
             select coalesce(model, 'unknown') as key, count(*) as messages,
                    coalesce(sum(coalesce(tokens_used, input_tokens + output_tokens, input_tokens, output_tokens)), 0) as tokens,
                    coalesce(sum(cost), 0) as cost
-            from messages where created_at >= :since and created_at < :until
+            from messages where %s
             group by coalesce(model, 'unknown') order by 1
             """;
 }

@@ -38,10 +38,20 @@ class ConversationStore {
                    OffsetDateTime until, String query) {
     }
 
-    private final DatabaseClient db;
+    /** The scope of the conversation list's cursors. */
+    static final String LIST_SCOPE = "conversations";
 
-    ConversationStore(DatabaseClient db) {
+    /** The scope of one conversation's message cursors: a cursor of another conversation is refused. */
+    static String messagesScope(String conversationId) {
+        return "messages:" + conversationId;
+    }
+
+    private final DatabaseClient db;
+    private final CursorCodec cursors;
+
+    ConversationStore(DatabaseClient db, CursorCodec cursors) {
         this.db = db;
+        this.cursors = cursors;
     }
 
     Mono<Page<Item>> list(Filters filters, PageCursor after, int limit) {
@@ -68,7 +78,7 @@ class ConversationStore {
         }
         return spec.map(row -> new Keyed<>(item(row), new PageCursor(null, row.get("created_us", Long.class),
                         row.get("id", String.class)))).all().collectList()
-                .map(rows -> page(rows, limit))
+                .map(rows -> page(rows, limit, LIST_SCOPE))
                 .transform(ConversationStore::guarded);
     }
 
@@ -112,7 +122,7 @@ class ConversationStore {
                             row.get("created_us", Long.class), row.get("id", Long.class).toString()));
                 })
                 .all().collectList()
-                .map(rows -> page(rows, limit))
+                .map(rows -> page(rows, limit, messagesScope(id)))
                 .transform(ConversationStore::guarded);
     }
 
@@ -120,7 +130,7 @@ class ConversationStore {
     Flux<Message> allMessages(String id, int pageSize) {
         return messages(id, null, pageSize)
                 .expand(page -> page.nextCursor() == null ? Mono.empty()
-                        : messages(id, PageCursor.decode(page.nextCursor()), pageSize))
+                        : messages(id, cursors.decode(page.nextCursor(), messagesScope(id)), pageSize))
                 .concatMapIterable(Page::items);
     }
 
@@ -138,13 +148,13 @@ class ConversationStore {
     }
 
     Mono<MetricsSummary> metrics(OffsetDateTime since, OffsetDateTime until) {
-        OffsetDateTime from = since == null ? OffsetDateTime.parse("1970-01-01T00:00:00Z") : since;
-        OffsetDateTime to = until == null ? OffsetDateTime.parse("9999-12-31T00:00:00Z") : until;
-        Mono<Map<String, Long>> statuses = db.sql(ConversationSql.STATUS_COUNTS).bind("since", from).bind("until", to)
+        String conversationWindow = ConversationSql.window(ConversationSql.CONVERSATION_TIME, since != null, until != null);
+        Mono<Map<String, Long>> statuses = window(db.sql(ConversationSql.STATUS_COUNTS.formatted(conversationWindow)), since, until)
                 .map(row -> Map.entry(row.get("status", String.class), row.get("conversations", Long.class))).all()
                 .collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new);
-        Mono<List<Usage>> byType = usage(ConversationSql.BY_AGENT_TYPE, from, to);
-        Mono<List<Usage>> byModel = usage(ConversationSql.BY_MODEL, from, to);
+        String messageWindow = ConversationSql.window(ConversationSql.MESSAGE_TIME, since != null, until != null);
+        Mono<List<Usage>> byType = usage(ConversationSql.BY_AGENT_TYPE.formatted(messageWindow), since, until);
+        Mono<List<Usage>> byModel = usage(ConversationSql.BY_MODEL.formatted(messageWindow), since, until);
         return Mono.zip(statuses, byType, byModel).map(all -> {
             long messages = all.getT2().stream().mapToLong(Usage::messages).sum();
             long tokens = all.getT2().stream().mapToLong(Usage::tokens).sum();
@@ -153,8 +163,13 @@ class ConversationStore {
         }).transform(ConversationStore::guarded);
     }
 
-    private Mono<List<Usage>> usage(String sql, OffsetDateTime from, OffsetDateTime to) {
-        return db.sql(sql).bind("since", from).bind("until", to)
+    private static GenericExecuteSpec window(GenericExecuteSpec spec, OffsetDateTime since, OffsetDateTime until) {
+        GenericExecuteSpec bound = since == null ? spec : spec.bind("since", since);
+        return until == null ? bound : bound.bind("until", until);
+    }
+
+    private Mono<List<Usage>> usage(String sql, OffsetDateTime since, OffsetDateTime until) {
+        return window(db.sql(sql), since, until)
                 .map(row -> new Usage(row.get("key", String.class), row.get("messages", Long.class),
                         row.get("tokens", Number.class).longValue(), row.get("cost", BigDecimal.class)))
                 .all().collectList();
@@ -165,10 +180,10 @@ class ConversationStore {
     }
 
     /** One row more than the page was read, to tell whether a next page exists. */
-    private static <T> Page<T> page(List<Keyed<T>> rows, int limit) {
+    private <T> Page<T> page(List<Keyed<T>> rows, int limit, String scope) {
         boolean more = rows.size() > limit;
         List<Keyed<T>> page = more ? rows.subList(0, limit) : rows;
-        return new Page<>(page.stream().map(Keyed::row).toList(), more ? page.getLast().cursor().encode() : null);
+        return new Page<>(page.stream().map(Keyed::row).toList(), more ? cursors.encode(page.getLast().cursor(), scope) : null);
     }
 
     private static <T> Mono<T> guarded(Mono<T> query) {

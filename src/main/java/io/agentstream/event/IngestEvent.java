@@ -14,6 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  * @param messageId for {@code message.created}: the CLI's id, or one derived from the
  *                  dedup key so that a retry gets the same id; null for other types
  * @param source    {@code cli-stream} for live ingest
+ * @param keyId     the id of the API key that sent it (audit); null when none is known
  */
 public record IngestEvent(
         EventType type,
@@ -22,7 +23,12 @@ public record IngestEvent(
         ObjectNode raw,
         String dedupKey,
         String messageId,
-        String source) {
+        String source,
+        String keyId) {
+
+    public IngestEvent withKeyId(String keyId) {
+        return new IngestEvent(type, timestamp, data, raw, dedupKey, messageId, source, keyId);
+    }
 
     public String conversationId() {
         return data.conversationId();

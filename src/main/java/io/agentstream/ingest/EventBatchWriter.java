@@ -91,6 +91,7 @@ class EventBatchWriter {
         columns.put("dedup_keys", column(events, IngestEvent::dedupKey));
         columns.put("sources", column(events, IngestEvent::source));
         columns.put("payloads", column(events, event -> IngestJson.MAPPER.writeValueAsString(event.raw())));
+        columns.put("key_ids", column(events, IngestEvent::keyId));
         return columns;
     }
 
@@ -127,7 +128,7 @@ class EventBatchWriter {
                 rows.add(new MessageRows.Row(m.conversationId(), event.messageId(), results.get(index).eventId(), m.agentId(),
                         m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
                         m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(),
-                        m.durationMs(), TIMESTAMP.format(event.timestamp())));
+                        m.durationMs(), TIMESTAMP.format(event.timestamp()), event.keyId()));
             }
         }
         return rows;

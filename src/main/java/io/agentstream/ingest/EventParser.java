@@ -228,9 +228,10 @@ class EventParser {
             String messageId = message.messageId() != null
                     ? message.messageId()
                     : UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
-            return new IngestEvent(type, timestamp, data, raw, key, messageId, source);
+            return new IngestEvent(type, timestamp, data, raw, key, messageId, source, null);
         }
-        return new IngestEvent(type, timestamp, data, raw, type.wireName() + ":" + IngestJson.canonicalHash(raw), null, source);
+        return new IngestEvent(type, timestamp, data, raw, type.wireName() + ":" + IngestJson.canonicalHash(raw), null, source,
+                null);
     }
 
     /** {@code participants[0].agentType} becomes {@code participants[0].agent_type}. */

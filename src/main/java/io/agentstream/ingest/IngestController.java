@@ -11,6 +11,7 @@ import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.event.EventType;
 import io.agentstream.event.IngestEvent;
 import io.agentstream.http.BoundedBody;
+import io.agentstream.http.Caller;
 import io.agentstream.http.Routes;
 import io.agentstream.ingest.EventParser.ParsedLine;
 import io.agentstream.problem.ApiProblem;
@@ -19,6 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
@@ -48,22 +50,24 @@ class IngestController {
     }
 
     @PostMapping(path = Routes.INGEST, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
-    Mono<ResponseEntity<Map<String, Object>>> ingest(ServerHttpRequest request) {
+    Mono<ResponseEntity<Map<String, Object>>> ingest(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
+        String keyId = keyId(exchange);
         return readBody(request).flatMap(body -> {
             if (ndjson) {
-                return ingestBatch(parser.readLines(body));
+                return ingestBatch(parser.readLines(body), keyId);
             }
             JsonNode root = parser.readTree(body);
             if (root instanceof ArrayNode array) {
                 List<ParsedLine> items = new ArrayList<>(array.size());
                 array.values().forEach(node -> items.add(new ParsedLine(node, null, null)));
-                return ingestBatch(items);
+                return ingestBatch(items, keyId);
             }
             long started = System.nanoTime();
             IngestEvent event;
             try {
-                event = parser.parse(root, SOURCE);
+                event = parser.parse(root, SOURCE).withKeyId(keyId);
             } catch (InvalidEventException e) {
                 metrics.record(typeOf(root), "rejected", started);
                 throw e;
@@ -98,7 +102,7 @@ class IngestController {
      * unreachable the whole request answers 503: the client retries it, and events that
      * did commit come back as duplicates.
      */
-    private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items) {
+    private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items, String keyId) {
         if (items.isEmpty()) {
             throw InvalidEventException.badBody("The batch is empty; send between 1 and " + properties.maxBatchSize() + " events.");
         }
@@ -117,7 +121,7 @@ class IngestController {
                 if (item.error() != null) {
                     throw item.error();
                 }
-                valid.add(parser.parse(item.node(), SOURCE));
+                valid.add(parser.parse(item.node(), SOURCE).withKeyId(keyId));
                 validIndexes.add(index);
             } catch (InvalidEventException e) {
                 metrics.record(typeOf(item.node()), "rejected", started);
@@ -144,6 +148,11 @@ class IngestController {
                             .toList());
                     return ResponseEntity.ok(body);
                 });
+    }
+
+    /** The id of the key that sent the request, recorded with what it stores (audit). */
+    static String keyId(ServerWebExchange exchange) {
+        return Caller.keyIdOf(exchange);
     }
 
     private static String outcomeOf(Throwable error) {

@@ -32,11 +32,12 @@ final class IngestSql {
      * inserting waits for it, so a retry is never stored twice.
      */
     static final String INSERT_EVENTS = """
-            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
-            select e.type, e.conversation_id, e.occurred_at, e.dedup_key, e.source, e.payload
+            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload, key_id)
+            select e.type, e.conversation_id, e.occurred_at, e.dedup_key, e.source, e.payload, e.key_id
             from unnest(cast(:types as text[]), cast(:conversation_ids as text[]), cast(:occurred_ats as timestamptz[]),
-                        cast(:dedup_keys as text[]), cast(:sources as text[]), cast(:payloads as jsonb[]))
-                with ordinality as e(type, conversation_id, occurred_at, dedup_key, source, payload, arrival)
+                        cast(:dedup_keys as text[]), cast(:sources as text[]), cast(:payloads as jsonb[]),
+                        cast(:key_ids as text[]))
+                with ordinality as e(type, conversation_id, occurred_at, dedup_key, source, payload, key_id, arrival)
             order by e.arrival
             on conflict (dedup_key) do nothing
             returning id, dedup_key
@@ -57,20 +58,21 @@ final class IngestSql {
                 insert into messages
                     (conversation_id, message_id, event_id, agent_id, agent_type, agent_name, agent_version, role,
                      content, sequence_number, turn_number, tokens_used, input_tokens, output_tokens, cost, model,
-                     duration_ms, created_at)
+                     duration_ms, created_at, key_id)
                 select m.conversation_id, m.message_id, m.event_id, m.agent_id, m.agent_type, m.agent_name,
                        m.agent_version, m.role, m.content, m.sequence_number, m.turn_number, m.tokens_used,
-                       m.input_tokens, m.output_tokens, m.cost, m.model, m.duration_ms, m.created_at
+                       m.input_tokens, m.output_tokens, m.cost, m.model, m.duration_ms, m.created_at, m.key_id
                 from unnest(cast(:conversation_ids as text[]), cast(:message_ids as text[]), cast(:event_ids as bigint[]),
                             cast(:agent_ids as text[]), cast(:agent_types as text[]), cast(:agent_names as text[]),
                             cast(:agent_versions as text[]), cast(:roles as text[]), cast(:contents as text[]),
                             cast(:sequence_numbers as integer[]), cast(:turn_numbers as integer[]),
                             cast(:tokens_used as bigint[]), cast(:input_tokens as bigint[]), cast(:output_tokens as bigint[]),
                             cast(:costs as numeric[]), cast(:models as text[]), cast(:durations as bigint[]),
-                            cast(:created_ats as timestamptz[]))
+                            cast(:created_ats as timestamptz[]), cast(:key_ids as text[]))
                     with ordinality as m(conversation_id, message_id, event_id, agent_id, agent_type, agent_name,
                                          agent_version, role, content, sequence_number, turn_number, tokens_used,
-                                         input_tokens, output_tokens, cost, model, duration_ms, created_at, arrival)
+                                         input_tokens, output_tokens, cost, model, duration_ms, created_at, key_id,
+                                         arrival)
                 order by m.arrival
                 on conflict (conversation_id, message_id) do nothing
                 returning conversation_id, tokens_used, input_tokens, output_tokens, cost, duration_ms, turn_number

@@ -25,11 +25,12 @@ public class MessageRows {
      *
      * @param eventId   the offset of the event that carried it; null for an uploaded message
      * @param createdAt RFC 3339 text, read by PostgreSQL as {@code timestamptz}
+     * @param keyId     the id of the API key that sent it (audit); null when none is known
      */
     public record Row(String conversationId, String messageId, Long eventId, String agentId, String agentType,
                       String agentName, String agentVersion, String role, String content, Long sequenceNumber,
                       Long turnNumber, Long tokensUsed, Long inputTokens, Long outputTokens, BigDecimal cost,
-                      String model, Long durationMs, String createdAt) {
+                      String model, Long durationMs, String createdAt, String keyId) {
     }
 
     private final DatabaseClient db;
@@ -59,6 +60,7 @@ public class MessageRows {
         columns.put("models", column(rows, Row::model));
         columns.put("durations", column(rows, Row::durationMs));
         columns.put("created_ats", column(rows, Row::createdAt));
+        columns.put("key_ids", column(rows, Row::keyId));
         return columns;
     }
 

@@ -3,7 +3,7 @@ package io.agentstream.observability;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.agentstream.http.Callers;
+import io.agentstream.http.Caller;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.problem.ProblemExceptionHandler;
 import io.agentstream.problem.RequestIds;
@@ -89,7 +89,7 @@ public class RequestObservationFilter implements WebFilter {
         int code = status == null ? 0 : status.value();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String client = clients.clientAddress(request);
-        String keyId = Optional.ofNullable(Callers.keyId(exchange)).orElse("-");
+        String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
         // doFinally may run where the context's thread locals are not restored: set them for this line.
         String previousRequest = MDC.get(RequestIds.MDC_KEY);
         String previousTrace = MDC.get(RequestIds.TRACE_MDC_KEY);

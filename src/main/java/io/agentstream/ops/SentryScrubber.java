@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import io.sentry.Breadcrumb;
 import io.sentry.Hint;
@@ -13,6 +12,7 @@ import io.sentry.SentryEvent;
 import io.sentry.SentryOptions;
 import io.sentry.protocol.Message;
 import io.sentry.protocol.Request;
+import io.agentstream.problem.SecretScrubber;
 import io.sentry.protocol.SentryException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -22,15 +22,14 @@ import org.springframework.stereotype.Component;
  * The last look at every event before it leaves for Sentry (SENTRY_DSN): it carries the
  * release, and none of what a client sent — no headers but a harmless few (so no
  * Authorization), no query string (stream tokens travel there) in the request or the
- * breadcrumbs, no body (message content), no cookies — and anything in a message that
- * looks like a key or token is masked.
+ * breadcrumbs, no body (message content), no cookies —, exceptions without their messages
+ * and anything in a log message that looks like a key or token masked: {@link SecretScrubber},
+ * which the log's unexpected failures go through too.
  */
 @Component
 class SentryScrubber implements SentryOptions.BeforeSendCallback {
 
     private static final Set<String> KEPT_HEADERS = Set.of("accept", "content-type", "content-length", "user-agent");
-    private static final Pattern SECRET = Pattern.compile(
-            "(?i)(bearer\\s+)\\S+|ap_live_[A-Za-z0-9_-]+|(access_token|token|key|password)=[^&\\s]+");
 
     private final String release;
 
@@ -69,7 +68,7 @@ class SentryScrubber implements SentryOptions.BeforeSendCallback {
         }
         List<SentryException> exceptions = event.getExceptions();
         if (exceptions != null) {
-            exceptions.forEach(exception -> exception.setValue(mask(exception.getValue())));
+            exceptions.forEach(exception -> exception.setValue(SecretScrubber.SCRUBBED));
         }
         if (event.getBreadcrumbs() != null) {
             for (Breadcrumb breadcrumb : event.getBreadcrumbs()) {
@@ -90,8 +89,6 @@ class SentryScrubber implements SentryOptions.BeforeSendCallback {
     }
 
     static String mask(String text) {
-        return text == null ? null : SECRET.matcher(text).replaceAll(match ->
-                match.group(1) != null ? match.group(1) + "[scrubbed]"
-                        : match.group(2) != null ? match.group(2) + "=[scrubbed]" : "[scrubbed]");
+        return SecretScrubber.mask(text);
     }
 }

@@ -22,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The one place errors become responses: every failure, whether raised by a controller,
  * a filter, routing (404, 405, 415) or a codec, leaves as {@code application/problem+json}.
  * Ordered before Spring Boot's own handler, which would answer with its non-standard
- * error document. Unexpected failures are logged with their stack trace here and answered
- * with a generic 500 that reveals nothing of the cause. Requests reach it through
+ * error document. Unexpected failures are logged with their stack trace here, scrubbed of
+ * their messages ({@link SecretScrubber}), and answered with a generic 500 that reveals
+ * nothing of the cause. Requests reach it through
  * {@code io.agentstream.observability.RequestObservationFilter}, inside the request's logging
  * context, so its log lines carry the request id without naming it.
  */
@@ -43,7 +44,8 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
-            return Mono.error(failure);
+            // Too late for a problem document: the server logs it and closes the connection.
+            return Mono.error(SecretScrubber.scrubbed(failure));
         }
         ErrorResponse error = toErrorResponse(failure, exchange);
         Map<String, Object> body = ProblemDocument.of(error);
@@ -68,7 +70,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         }
         if (failure instanceof ErrorResponse errorResponse) {
             if (errorResponse.getStatusCode().is5xxServerError() && !(failure instanceof ApiProblem)) {
-                log.atError().setCause(failure)
+                log.atError().setCause(SecretScrubber.scrubbed(failure))
                         .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
                 report(failure, exchange);
             } else if (log.isDebugEnabled()) {
@@ -84,7 +86,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
                     "The request body exceeds the configured limit.");
         }
-        log.atError().setCause(failure)
+        log.atError().setCause(SecretScrubber.scrubbed(failure))
                 .log("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath());
         report(failure, exchange);
         return new ApiProblem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal server error",

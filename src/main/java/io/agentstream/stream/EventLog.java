@@ -87,6 +87,15 @@ class EventLog {
         return Queries.bounded(spec.map(EventLog::event).all().collectList(), QUERY_TIMEOUT);
     }
 
+    /** One API key's matching events in (after, upto], in offset order, at most limit (audit). */
+    Mono<List<StreamEvent>> pageByKey(long after, long upto, String keyId, EventFilter filter, int limit) {
+        GenericExecuteSpec spec = db.sql(StreamSql.PAGE_BY_KEY).bind("after", after).bind("upto", upto).bind("limit", limit)
+                .bind("key_id", keyId)
+                .bind("conversation_id", filter.conversationId() == null ? "" : filter.conversationId())
+                .bind("types", filter.types() == null ? new String[0] : filter.types().toArray(String[]::new));
+        return Queries.bounded(spec.map(EventLog::event).all().collectList(), QUERY_TIMEOUT);
+    }
+
     /** Every matching event in (after, upto], read page by page as the subscriber consumes them. */
     Flux<StreamEvent> replay(long after, long upto, EventFilter filter, int pageSize) {
         return page(after, upto, filter, pageSize)

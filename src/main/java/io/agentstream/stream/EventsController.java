@@ -1,5 +1,7 @@
 package io.agentstream.stream;
 
+import java.util.List;
+
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.agentstream.stream.StreamQuery.PageParams;
@@ -39,7 +41,10 @@ class EventsController {
             return Mono.error(new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "stream-starting", "Events unavailable",
                     "The event log has not been read yet.").withHeader(HttpHeaders.RETRY_AFTER, "1"));
         }
-        return eventLog.page(params.after(), settled, params.filter(), params.limit()).map(events -> {
+        Mono<List<StreamEvent>> page = params.keyId() == null
+                ? eventLog.page(params.after(), settled, params.filter(), params.limit())
+                : eventLog.pageByKey(params.after(), settled, params.keyId(), params.filter(), params.limit());
+        return page.map(events -> {
             long next = events.size() == params.limit() ? events.getLast().id() : Math.max(params.after(), settled);
             StringBuilder body = new StringBuilder(256 + events.size() * 256).append("{\"events\":[");
             for (int i = 0; i < events.size(); i++) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.agentstream.http.Callers;
+import io.agentstream.http.Caller;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
@@ -78,7 +78,7 @@ class StreamController {
                     .withHeader(HttpHeaders.RETRY_AFTER, "1"));
         }
         String client = clients.clientAddress(exchange.getRequest());
-        String keyId = Optional.ofNullable(Callers.keyId(exchange)).orElse("-");
+        String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
         Permit permit = registry.admit(client);
         return planner.plan(params.filter(), params.resumeAfter())
                 .doOnError(error -> permit.release())

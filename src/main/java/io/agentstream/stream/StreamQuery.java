@@ -34,9 +34,15 @@ final class StreamQuery {
     record StreamParams(EventFilter filter, Long resumeAfter, boolean named) {
     }
 
-    /** {@code /api/events} parameters. */
-    record PageParams(EventFilter filter, long after, int limit) {
+    /** {@code /api/events} parameters; {@code keyId} (admin only) selects one API key's events, else null. */
+    record PageParams(EventFilter filter, long after, int limit, String keyId) {
     }
+
+    /**
+     * A key id: a stored key's id as the key list shows it (7) or as recorded (key-7), or a
+     * key from the environment's "env-" and 12 hex digits.
+     */
+    private static final Pattern KEY_ID = Pattern.compile("(key-)?\\d{1,18}|env-[0-9a-f]{12}");
 
     static StreamParams stream(ServerHttpRequest request) {
         StreamQuery query = new StreamQuery(request);
@@ -68,8 +74,15 @@ final class StreamQuery {
             }
         }
         int limit = query.integer("limit", defaultLimit, 1, maxLimit);
+        String keyId = query.single("key_id");
+        if (keyId != null && !KEY_ID.matcher(keyId).matches()) {
+            query.reject("key_id", "must be a key id: a stored key's id (7 or key-7) or env- and 12 hex digits");
+            keyId = null;
+        } else if (keyId != null && Character.isDigit(keyId.charAt(0))) {
+            keyId = "key-" + keyId;
+        }
         query.failIfInvalid();
-        return new PageParams(filter, after, limit);
+        return new PageParams(filter, after, limit, keyId);
     }
 
     private EventFilter filter() {

@@ -53,6 +53,13 @@ final class StreamSql {
     static final String PAGE = RANGE + "order by id limit :limit";
     static final String PAGE_BY_CONVERSATION = RANGE + "and conversation_id = :conversation_id order by id limit :limit";
     static final String PAGE_BY_TYPES = RANGE + "and type = any(:types) order by id limit :limit";
+    /** One key's events (audit); the other filters are optional here ('' and an empty array mean any). */
+    static final String PAGE_BY_KEY = RANGE + """
+            and key_id = :key_id
+            and (:conversation_id = '' or conversation_id = :conversation_id)
+            and (cardinality(cast(:types as text[])) = 0 or type = any(cast(:types as text[])))
+            order by id limit :limit
+            """;
     static final String PAGE_BY_CONVERSATION_AND_TYPES =
             RANGE + "and conversation_id = :conversation_id and type = any(:types) order by id limit :limit";
 }

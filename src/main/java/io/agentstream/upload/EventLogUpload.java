@@ -67,8 +67,12 @@ class EventLogUpload {
         return events;
     }
 
-    /** Writes the events in order, in chunks of a few statements each, then finishes the upload. */
-    Mono<UploadResult> write(List<IngestEvent> events) {
+    /**
+     * Writes the events in order, in chunks of a few statements each, then finishes the upload.
+     *
+     * @param keyId the id of the key that sent the upload, recorded with its upload event (audit)
+     */
+    Mono<UploadResult> write(List<IngestEvent> events, String keyId) {
         String conversationId = events.stream().map(IngestEvent::conversationId).filter(Objects::nonNull).findFirst()
                 .orElse(null);
         if (conversationId == null) {
@@ -94,7 +98,7 @@ class EventLogUpload {
                             agentsCreated += started.effectiveParticipants().size();
                         }
                     }
-                    return sessions.finish(conversationId, messagesCreated, agentsCreated, !added);
+                    return sessions.finish(conversationId, messagesCreated, agentsCreated, !added, keyId);
                 });
     }
 

@@ -3,6 +3,7 @@ package io.agentstream.upload;
 import java.math.BigDecimal;
 import java.util.List;
 
+import io.agentstream.event.Summary;
 import io.agentstream.event.SystemInfo;
 import io.agentstream.validation.Amount;
 import io.agentstream.validation.Count;
@@ -12,11 +13,14 @@ import io.agentstream.validation.Rfc3339;
 import io.agentstream.validation.ShortText;
 import io.agentstream.validation.WithinLimit;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A recorded session as the AgentPipe web app takes it ({@code POST /api/sessions/upload},
@@ -28,7 +32,14 @@ public record SessionUpload(
         List<@NotNull @Valid Agent> agents,
         @NotNull List<@NotNull @Valid Message> messages) {
 
-    /** @param totalDuration milliseconds, as the web app's schema has it */
+    /**
+     * @param totalDuration   milliseconds, as the web app's schema has it
+     * @param durationSeconds the CLI's reported duration exactly (export writes it beside
+     *                        totalDuration, which rounds to milliseconds); wins over totalDuration
+     * @param command         the CLI's command line as conversation.started gave it
+     * @param summary         as conversation.completed gave it
+     * @param error           as conversation.error gave it
+     */
     public record Conversation(
             @Identifier String id,
             @ShortText String name,
@@ -44,7 +55,18 @@ public record SessionUpload(
             @Count Long totalTokens,
             @Amount BigDecimal totalCost,
             @Count Long totalDuration,
-            @Valid SystemInfo systemInfo) {
+            @Valid SystemInfo systemInfo,
+            @DecimalMin("0") @DecimalMax("1000000000000") BigDecimal durationSeconds,
+            ObjectNode command,
+            @Valid Summary summary,
+            @Valid Failure error) {
+    }
+
+    /** A conversation's error, as {@code conversation.error} reports it. */
+    public record Failure(
+            @NotNull @WithinLimit(Limit.CONTENT) String message,
+            @ShortText String type,
+            @ShortText String agentType) {
     }
 
     public record Agent(

@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import io.agentstream.event.EventType;
 import io.agentstream.event.IngestJson;
+import io.agentstream.event.Summary;
 import io.agentstream.ingest.MessageRows;
 import io.agentstream.upload.SessionUpload.Agent;
 import io.agentstream.upload.SessionUpload.Conversation;
@@ -64,14 +65,16 @@ class SessionWriter {
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    Mono<UploadResult> write(SessionUpload upload) {
+    /** @param keyId the id of the key that sent the upload, recorded with its messages and event (audit) */
+    Mono<UploadResult> write(SessionUpload upload, String keyId) {
         Conversation conversation = upload.conversation();
         String id = conversationId(conversation);
         return insertConversation(id, conversation)
                 .flatMap(created -> describe(id, conversation)
                         .then(insertAgents(id, upload.agents() == null ? List.of() : upload.agents()))
-                        .flatMap(agents -> insertMessages(id, upload.messages())
-                                .flatMap(messages -> finish(id, messages, agents, !created && agents == 0 && messages == 0))));
+                        .flatMap(agents -> insertMessages(id, upload.messages(), keyId)
+                                .flatMap(messages -> finish(id, messages, agents, !created && agents == 0 && messages == 0,
+                                        keyId))));
     }
 
     private Mono<Boolean> insertConversation(String id, Conversation c) {
@@ -88,7 +91,22 @@ class SessionWriter {
         values.put("total_turns", c.totalTurns() == null ? null : c.totalTurns().intValue());
         values.put("total_tokens", c.totalTokens());
         values.put("total_cost", c.totalCost());
-        values.put("duration_seconds", c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
+        values.put("duration_seconds", c.durationSeconds() != null ? c.durationSeconds()
+                : c.totalDuration() == null ? null : BigDecimal.valueOf(c.totalDuration(), 3));
+        values.put("command", c.command() == null ? null : IngestJson.MAPPER.writeValueAsString(c.command()));
+        Summary summary = c.summary();
+        values.put("summary_short_text", summary == null ? null : summary.shortText());
+        values.put("summary_text", summary == null ? null : summary.text());
+        values.put("summary_agent_type", summary == null ? null : summary.agentType());
+        values.put("summary_model", summary == null ? null : summary.model());
+        values.put("summary_input_tokens", summary == null ? null : summary.inputTokens());
+        values.put("summary_output_tokens", summary == null ? null : summary.outputTokens());
+        values.put("summary_total_tokens", summary == null ? null : summary.totalTokens());
+        values.put("summary_cost", summary == null ? null : summary.cost());
+        values.put("summary_duration_ms", summary == null ? null : summary.durationMs());
+        values.put("error_message", c.error() == null ? null : c.error().message());
+        values.put("error_type", c.error() == null ? null : c.error().type());
+        values.put("error_agent_type", c.error() == null ? null : c.error().agentType());
         return bindAll(spec, values, NULL_TYPES).map(row -> true).first().defaultIfEmpty(false);
     }
 
@@ -133,7 +151,7 @@ class SessionWriter {
                 });
     }
 
-    private Mono<Long> insertMessages(String id, List<Message> messages) {
+    private Mono<Long> insertMessages(String id, List<Message> messages, String keyId) {
         List<List<Message>> chunks = new ArrayList<>();
         for (int from = 0; from < messages.size(); from += CHUNK) {
             chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
@@ -142,7 +160,7 @@ class SessionWriter {
                 .concatMap(chunk -> messageRows.insert(chunk.stream().map(m -> new MessageRows.Row(id, messageId(id, m), null,
                         m.agentId(), m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),
                         m.turnNumber(), m.tokensUsed(), m.inputTokens(), m.outputTokens(), m.cost(), m.model(), m.durationMs(),
-                        m.timestamp())).toList()))
+                        m.timestamp(), keyId)).toList()))
                 .reduce(0L, Long::sum);
     }
 
@@ -150,16 +168,16 @@ class SessionWriter {
      * Finishes an upload of either format: its totals (the CLI's where it gave them, else the
      * stored ones) and, when anything was added, the one {@code session.uploaded} log event.
      */
-    Mono<UploadResult> finish(String id, long messagesCreated, long agentsCreated, boolean duplicate) {
+    Mono<UploadResult> finish(String id, long messagesCreated, long agentsCreated, boolean duplicate, String keyId) {
         Mono<UploadResult> totals = db.sql(UploadSql.TOTALS).bind("id", id)
                 .map(row -> new UploadResult(id, messagesCreated, agentsCreated, row.get("total_tokens", Long.class),
                         row.get("total_cost", BigDecimal.class), duplicate))
                 .one();
-        return totals.flatMap(result -> duplicate ? Mono.just(result) : recordUpload(result).thenReturn(result));
+        return totals.flatMap(result -> duplicate ? Mono.just(result) : recordUpload(result, keyId).thenReturn(result));
     }
 
     /** The one log event of the upload; its key is unique because it is written only when something was added. */
-    private Mono<Long> recordUpload(UploadResult result) {
+    private Mono<Long> recordUpload(UploadResult result, String keyId) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("conversation_id", result.conversationId());
         data.put("messages_created", result.messagesCreated());
@@ -171,7 +189,7 @@ class SessionWriter {
         event.put("type", EventType.SESSION_UPLOADED.wireName());
         event.put("timestamp", now.toString());
         event.put("data", data);
-        return db.sql(UploadSql.INSERT_UPLOADED_EVENT)
+        return bindKeyId(db.sql(UploadSql.INSERT_UPLOADED_EVENT), keyId)
                 .bind("id", result.conversationId())
                 .bind("occurred_at", now)
                 .bind("dedup_key", EventType.SESSION_UPLOADED.wireName() + ":" + result.conversationId() + ":" + UUID.randomUUID())
@@ -180,14 +198,21 @@ class SessionWriter {
     }
 
 
+    private static GenericExecuteSpec bindKeyId(GenericExecuteSpec spec, String keyId) {
+        return keyId == null ? spec.bindNull("key_id", String.class) : spec.bind("key_id", keyId);
+    }
+
     private static OffsetDateTime timestamp(String text) {
         return text == null ? null : Rfc3339Validator.parse(text).orElseThrow();
     }
 
     // Java types of nullable non-text parameters, so that a null binds with the right SQL type.
-    private static final Map<String, Class<?>> NULL_TYPES = Map.of(
-            "max_turns", Integer.class, "total_turns", Integer.class,
-            "total_messages", Long.class, "total_tokens", Long.class,
-            "total_cost", BigDecimal.class, "duration_seconds", BigDecimal.class,
-            "started_at", OffsetDateTime.class, "completed_at", OffsetDateTime.class);
+    private static final Map<String, Class<?>> NULL_TYPES = Map.ofEntries(
+            Map.entry("max_turns", Integer.class), Map.entry("total_turns", Integer.class),
+            Map.entry("total_messages", Long.class), Map.entry("total_tokens", Long.class),
+            Map.entry("total_cost", BigDecimal.class), Map.entry("duration_seconds", BigDecimal.class),
+            Map.entry("started_at", OffsetDateTime.class), Map.entry("completed_at", OffsetDateTime.class),
+            Map.entry("summary_input_tokens", Long.class), Map.entry("summary_output_tokens", Long.class),
+            Map.entry("summary_total_tokens", Long.class), Map.entry("summary_duration_ms", Long.class),
+            Map.entry("summary_cost", BigDecimal.class));
 }

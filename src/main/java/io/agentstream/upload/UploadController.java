@@ -12,6 +12,7 @@ import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.event.EventsCommitted;
 import io.agentstream.http.BoundedBody;
+import io.agentstream.http.Caller;
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
@@ -23,6 +24,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.transaction.reactive.TransactionalOperator;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -72,7 +74,9 @@ class UploadController {
     }
 
     @PostMapping(Routes.UPLOAD)
-    Mono<ResponseEntity<Map<String, Object>>> upload(ServerHttpRequest request) {
+    Mono<ResponseEntity<Map<String, Object>>> upload(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        String keyId = Caller.keyIdOf(exchange);
         MediaType type = request.getHeaders().getContentType();
         boolean ndjson = type != null && (type.isCompatibleWith(MediaType.APPLICATION_NDJSON)
                 || type.isCompatibleWith(MediaType.parseMediaType("application/jsonl")));
@@ -86,8 +90,8 @@ class UploadController {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(body -> ndjson
-                        ? uploadEventLog(body)
-                        : uploadSession(body))
+                        ? uploadEventLog(body, keyId)
+                        : uploadSession(body, keyId))
                 .timeout(UPLOAD_TIMEOUT)
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
@@ -107,17 +111,18 @@ class UploadController {
      * the event loop: parsing and checking tens of megabytes takes a while, and other
      * connections share that loop.
      */
-    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body) {
+    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body, String keyId) {
         return Mono.fromCallable(() -> parse(body))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(upload -> transactions.transactional(writer.write(upload)));
+                .flatMap(upload -> transactions.transactional(writer.write(upload, keyId)));
     }
 
     /** Parsed and checked off the event loop too, then replayed in one transaction. */
-    private Mono<UploadResult> uploadEventLog(Optional<DataBuffer> body) {
+    private Mono<UploadResult> uploadEventLog(Optional<DataBuffer> body, String keyId) {
         return Mono.fromCallable(() -> eventLogs.parse(bytes(body), SOURCE))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(events -> transactions.transactional(eventLogs.write(events)));
+                .flatMap(events -> transactions.transactional(
+                        eventLogs.write(events.stream().map(event -> event.withKeyId(keyId)).toList(), keyId)));
     }
 
     private SessionUpload parse(Optional<DataBuffer> body) {

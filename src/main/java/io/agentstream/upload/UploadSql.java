@@ -12,10 +12,16 @@ final class UploadSql {
     static final String INSERT_CONVERSATION = """
             insert into conversations (id, name, mode, initial_prompt, max_turns, status, source, is_placeholder,
                 agentpipe_version, os, os_version, go_version, architecture, started_at, completed_at,
-                total_messages, total_turns, total_tokens, total_cost, duration_seconds)
+                total_messages, total_turns, total_tokens, total_cost, duration_seconds, command,
+                summary_short_text, summary_text, summary_agent_type, summary_model, summary_input_tokens,
+                summary_output_tokens, summary_total_tokens, summary_cost, summary_duration_ms,
+                error_message, error_type, error_agent_type)
             values (:id, :name, :mode, :initial_prompt, :max_turns, :status, 'cli-upload', false,
                 :agentpipe_version, :os, :os_version, :go_version, :architecture, :started_at, :completed_at,
-                :total_messages, :total_turns, :total_tokens, :total_cost, :duration_seconds)
+                :total_messages, :total_turns, :total_tokens, :total_cost, :duration_seconds, cast(:command as jsonb),
+                :summary_short_text, :summary_text, :summary_agent_type, :summary_model, :summary_input_tokens,
+                :summary_output_tokens, :summary_total_tokens, :summary_cost, :summary_duration_ms,
+                :error_message, :error_type, :error_agent_type)
             on conflict (id) do nothing
             returning id
             """;
@@ -49,8 +55,8 @@ final class UploadSql {
 
     /** The one event an upload adds to the log (not one per message). */
     static final String INSERT_UPLOADED_EVENT = """
-            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload)
-            values ('%s', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb))
+            insert into events (type, conversation_id, occurred_at, dedup_key, source, payload, key_id)
+            values ('%s', :id, :occurred_at, :dedup_key, 'cli-upload', cast(:payload as jsonb), :key_id)
             returning id
             """.formatted(EventType.SESSION_UPLOADED.wireName());
 

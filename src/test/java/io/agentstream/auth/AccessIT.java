@@ -236,7 +236,14 @@ class AccessIT {
 
     /** A token signed the documented way: base64url(claims) "." base64url(HMAC-SHA256). */
     private static String forged(long expiresAt, String secret) {
-        return forged(expiresAt, secret, "bootstrap-1");
+        // The id of the first bootstrap key: "env-" and the first 12 hex digits of its SHA-256.
+        try {
+            String bootstrapKeyId = "env-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Api.KEY.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+            return forged(expiresAt, secret, bootstrapKeyId);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String forged(long expiresAt, String secret, String keyId) {

@@ -26,10 +26,23 @@ class EnvironmentTranslatorTest {
         assertThat(environment.getProperty("spring.r2dbc.url")).isEqualTo("r2dbc:postgresql://db:5433/store");
         assertThat(environment.getProperty("spring.r2dbc.username")).isEqualTo("app");
         assertThat(environment.getProperty("spring.r2dbc.password")).isEqualTo("pw");
-        assertThat(environment.getProperty("spring.flyway.url")).isEqualTo("jdbc:postgresql://db:5433/store");
+        assertThat(environment.getProperty("spring.flyway.url"))
+                .isEqualTo("jdbc:postgresql://db:5433/store?sslmode=prefer&ApplicationName=agentstream&connectTimeout=3");
         assertThat(environment.getProperty("spring.flyway.password")).isEqualTo("pw");
         assertThat(environment.getProperty("spring.r2dbc.pool.max-size")).isEqualTo("20");
         assertThat(environment.getProperty("spring.r2dbc.pool.min-idle")).isEqualTo("1");
+    }
+
+    @Test
+    void databaseUrlParametersReachBothDrivers() {
+        MockEnvironment environment = new MockEnvironment()
+                .withProperty("DATABASE_URL", "postgresql://app@db/store?sslmode=require&application_name=ingest&connect_timeout=7");
+        translator.postProcessEnvironment(environment, new SpringApplication());
+        assertThat(environment.getProperty("spring.r2dbc.properties.sslMode")).isEqualTo("require");
+        assertThat(environment.getProperty("spring.r2dbc.properties.applicationName")).isEqualTo("ingest");
+        assertThat(environment.getProperty("spring.r2dbc.properties.connectTimeout")).isEqualTo("PT7S");
+        assertThat(environment.getProperty("spring.flyway.url"))
+                .isEqualTo("jdbc:postgresql://db:5432/store?sslmode=require&ApplicationName=ingest&connectTimeout=7");
     }
 
     @Test

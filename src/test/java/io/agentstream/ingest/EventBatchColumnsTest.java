@@ -28,12 +28,12 @@ class EventBatchColumnsTest {
     private static IngestEvent message(String conversation, String messageId, String dedupKey, BigDecimal cost, Long tokens) {
         MessageCreated data = new MessageCreated(conversation, messageId, "claude-1", "claude", "Architect", null, "agent",
                 "content of " + messageId, 1L, 2L, tokens, null, null, cost, "claude-sonnet-4", 5234L);
-        return new IngestEvent(EventType.MESSAGE_CREATED, AT, data, raw(dedupKey), dedupKey, messageId, "cli-stream");
+        return new IngestEvent(EventType.MESSAGE_CREATED, AT, data, raw(dedupKey), dedupKey, messageId, "cli-stream", "env-0123456789ab");
     }
 
     private static IngestEvent bridge(String dedupKey) {
         return new IngestEvent(EventType.BRIDGE_CONNECTED, AT, new BridgeConnected(null, "2026-11-20T10:15:07Z"), raw(dedupKey),
-                dedupKey, null, "cli-stream");
+                dedupKey, null, "cli-stream", null);
     }
 
     private static ObjectNode raw(String marker) {
@@ -61,7 +61,9 @@ class EventBatchColumnsTest {
     @Test
     void eventColumnsHoldOneValuePerEventInArrivalOrder() {
         Map<String, String[]> columns = EventBatchWriter.eventColumns(List.of(message("conv-a", "m1", "k1", null, 1L), bridge("k2")));
-        assertThat(columns).containsOnlyKeys("types", "conversation_ids", "occurred_ats", "dedup_keys", "sources", "payloads");
+        assertThat(columns).containsOnlyKeys("types", "conversation_ids", "occurred_ats", "dedup_keys", "sources", "payloads",
+                "key_ids");
+        assertThat(columns.get("key_ids")).containsExactly("env-0123456789ab", null);
         assertThat(columns.get("types")).containsExactly("message.created", "bridge.connected");
         assertThat(columns.get("conversation_ids")).containsExactly("conv-a", null);
         assertThat(columns.get("occurred_ats")).containsExactly("2026-11-20T10:15:07.654321Z", "2026-11-20T10:15:07.654321Z");
@@ -72,11 +74,12 @@ class EventBatchColumnsTest {
     @Test
     void messageColumnsKeepNullsAndWriteCostsInPlainDecimal() {
         MessageRows.Row first = new MessageRows.Row("conv-a", "m1", 7L, null, "claude", null, null, null, "hi", 1L, null, null,
-                301L, 111L, new BigDecimal("2.13E-3"), null, null, "2026-11-20T10:15:07Z");
+                301L, 111L, new BigDecimal("2.13E-3"), null, null, "2026-11-20T10:15:07Z", "key-7");
         MessageRows.Row uploaded = new MessageRows.Row("conv-a", "m2", null, "a", "gemini", "G", "1.0", "agent", "there", 2L, 1L,
-                412L, null, null, null, "gemini-2", 10L, "2026-11-20T10:15:08Z");
+                412L, null, null, null, "gemini-2", 10L, "2026-11-20T10:15:08Z", null);
         Map<String, String[]> columns = MessageRows.columns(List.of(first, uploaded));
-        assertThat(columns).hasSize(18);
+        assertThat(columns).hasSize(19);
+        assertThat(columns.get("key_ids")).containsExactly("key-7", null);
         assertThat(columns.values()).allSatisfy(column -> assertThat(column).hasSize(2));
         assertThat(columns.get("event_ids")).containsExactly("7", null);
         assertThat(columns.get("costs")).containsExactly("0.00213", null);

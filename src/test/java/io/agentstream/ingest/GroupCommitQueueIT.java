@@ -103,6 +103,66 @@ class GroupCommitQueueIT {
         api.assertHealthy();
     }
 
+    /**
+     * Overload: twenty times what the queue takes, at once, while the writer is stuck. Each
+     * request beyond the queue is refused with 503 and Retry-After at once (well within the
+     * write timeout), none hangs or gets a 500, every acknowledged event is stored once and
+     * every refused one not at all, and when the writer is free again ingest answers as fast
+     * as before.
+     */
+    @Test
+    void aBurstFarBeyondCapacityIsRefusedQuicklyNeverFailsOrHangsAndRecovers() {
+        api.ingest(message("burst-held", "burst-0", 1)).expectStatus().isCreated();
+        WebClient client = GroupCommitIT.client(port);
+        int burst = 40;
+        java.util.List<Answer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Map<String, Long> latencyMillis = new java.util.concurrent.ConcurrentHashMap<>();
+        Connection holder = lockConversation("burst-held");
+        try {
+            Mono<Answer> inFlight = sendInBackground(client, message("burst-held", "burst-1", 1));
+            awaitWriterBlocked();
+            Flux.range(2, burst)
+                    .flatMap(i -> {
+                        long sent = System.nanoTime();
+                        return send(client, message("burst-held", "burst-" + i, 1)).doOnNext(answer -> {
+                            answers.add(answer);
+                            latencyMillis.put("burst-" + i + ":" + answer.status(), (System.nanoTime() - sent) / 1_000_000);
+                        });
+                    }, burst)
+                    .subscribe();
+            // Everything the queue cannot take is refused while the writer is still stuck.
+            await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() >= burst - 2);
+            assertThat(answers).allSatisfy(answer -> {
+                assertThat(answer.status()).isEqualTo(503);
+                assertThat(answer.retryAfter()).isEqualTo("1");
+            });
+            release(holder);
+            assertThat(inFlight.block(Duration.ofSeconds(10)).status()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == burst);
+        } finally {
+            close(holder);
+        }
+        assertThat(answers).extracting(Answer::status).allMatch(status -> status == 201 || status == 503);
+        assertThat(latencyMillis.entrySet()).filteredOn(entry -> entry.getKey().endsWith(":503"))
+                .allSatisfy(entry -> assertThat(entry.getValue()).as(entry.getKey()).isLessThan(5_000));
+        for (int i = 0; i < burst + 2; i++) {
+            String id = "burst-" + i;
+            boolean acknowledged = i < 2 || latencyMillis.containsKey(id + ":201");
+            assertThat(api.count("select count(*) from messages where message_id = $1", id)).as(id).isEqualTo(acknowledged ? 1 : 0);
+        }
+        // Recovered: the refused ones, sent again, are stored at normal speed.
+        long started = System.nanoTime();
+        for (int i = 2; i < burst + 2; i++) {
+            if (latencyMillis.containsKey("burst-" + i + ":503")) {
+                api.ingest(message("burst-held", "burst-" + i, 1)).expectStatus().isCreated();
+            }
+        }
+        assertThat((System.nanoTime() - started) / 1_000_000_000.0).as("seconds to store the refused events after the burst")
+                .isLessThan(10);
+        assertThat(api.count("select message_count from conversations where id = 'burst-held'")).isEqualTo(burst + 2);
+        api.assertHealthy();
+    }
+
     @Test
     void aRequestThatFailsInTheDatabaseFailsAloneNotTheOthersOfItsTransaction() {
         api.ingest(message("group-split", "m-0", 1)).expectStatus().isCreated();
