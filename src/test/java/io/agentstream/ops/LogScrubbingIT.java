@@ -62,7 +62,8 @@ class LogScrubbingIT {
                 .contains("java.lang.IllegalStateException: [scrubbed]")
                 .contains("io.r2dbc.spi.R2dbcDataIntegrityViolationException: [scrubbed] SQLSTATE 22021")
                 .contains("at io.agentstream.ops.LogScrubbingIT$FailingEndpoint.fail(LogScrubbingIT.java");
-        assertThat(failureLine).contains("GET /api/conversations/log-failure-probe failed (request " + requestId + ")");
+        // The request id is the line's own (the request's logging context), as on every line of the request.
+        assertThat(failureLine).contains("[" + requestId + "]").contains("GET /api/conversations/log-failure-probe failed");
         api.assertHealthy();
     }
 }
