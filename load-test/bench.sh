@@ -199,7 +199,8 @@ FIXED=$(node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" "
 # event stored exactly once, and latency back to normal within 10 s of the load dropping.
 OVERLOAD_RESULT=""
 if [ "$OVERLOAD" = 1 ]; then
-    CAPACITY=$(awk -v r="$RPS" 'BEGIN { printf "%d", (r > 0 ? r : 100) }')
+    # The measured phase's rate (the summary reads the same field again further down).
+    CAPACITY=$(awk -v r="$(field "$RESULT" rps)" 'BEGIN { printf "%d", (r > 0 ? r : 100) }')
     log "overload: $((2 * CAPACITY)) events/s (twice the measured $CAPACITY) for $OVERLOAD_SECONDS s"
     OVERLOAD_RESULT=$(node load-test/ingest/overload.mjs "http://127.0.0.1:$PORT" "$KEY" "$CAPACITY" "$OVERLOAD_SECONDS" \
         "$WORK/overload-acked.txt" | tee "$WORK/overload.txt")
