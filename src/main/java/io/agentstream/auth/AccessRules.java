@@ -11,6 +11,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.util.matcher.PathPatternParserServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,9 +20,25 @@ import reactor.core.publisher.Mono;
  * not list (deny by default). Rules match the routed path, parsed the way the router parses
  * it, after the firewall has refused every ambiguous spelling.
  *
- * @param publicStream STREAM_PUBLIC: the live stream and {@code /api/events} need no key
+ * <p>The table and each rule's matcher (a parsed path pattern) are built once: the chain asks
+ * {@link #ruleFor} on every request.
  */
-record AccessRules(boolean publicStream) {
+final class AccessRules {
+
+    /** A rule with its matcher, parsed once. */
+    private record Matching(Rule rule, ServerWebExchangeMatcher matcher) {
+    }
+
+    private final boolean publicStream;
+    private final List<Rule> rules;
+    private final List<Matching> matching;
+
+    /** @param publicStream STREAM_PUBLIC: the live stream and {@code /api/events} need no key */
+    AccessRules(boolean publicStream) {
+        this.publicStream = publicStream;
+        this.rules = build();
+        this.matching = rules.stream().map(rule -> new Matching(rule, rule.matcher())).toList();
+    }
 
     /**
      * A method and path pattern, and the scope it needs (null: public). With a query
@@ -49,6 +66,10 @@ record AccessRules(boolean publicStream) {
     }
 
     List<Rule> rules() {
+        return rules;
+    }
+
+    private List<Rule> build() {
         List<Rule> rules = new ArrayList<>();
         rules.add(new Rule(HttpMethod.GET, Routes.HEALTH, null));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH, null));
@@ -83,8 +104,8 @@ record AccessRules(boolean publicStream) {
 
     /** The first rule that matches this request, if any: what a refusal names as missing. */
     Mono<Optional<Rule>> ruleFor(ServerWebExchange exchange) {
-        return reactor.core.publisher.Flux.fromIterable(rules())
-                .concatMap(rule -> rule.matcher().matches(exchange).map(match -> match.isMatch() ? Optional.of(rule)
+        return Flux.fromIterable(matching)
+                .concatMap(entry -> entry.matcher().matches(exchange).map(match -> match.isMatch() ? Optional.of(entry.rule())
                         : Optional.<Rule>empty()))
                 .filter(Optional::isPresent)
                 .next()
