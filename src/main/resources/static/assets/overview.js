@@ -128,10 +128,11 @@ export function mountOverview(main, ctx) {
     for (const item of items) {
       const existing = rows.get(item.id);
       if (existing) {
-        // Local counts come from every streamed message exactly once; a page read while events are
-        // in flight may already include some of them. Keep the larger count: never counted twice.
-        const local = existing.item.totals;
-        existing.item = local && Number(local.messages) > Number(item.totals?.messages ?? 0) ? { ...item, totals: local } : item;
+        // The server's totals are the truth. Streamed messages are counted locally at once, but a
+        // page read racing them may already include some (counted twice) or not yet others; every
+        // streamed message schedules a read that starts after it was applied, so the last read
+        // settles the count.
+        existing.item = item;
         fillRow(existing);
         continue;
       }
@@ -248,7 +249,7 @@ export function mountOverview(main, ctx) {
           totals.messages = Number(totals.messages) + 1;
           totals.tokens = Number(totals.tokens) + Number(tokens);
           totals.cost = Number(totals.cost) + Number(data.cost || 0);
-          if (data.agent_type && !(row.item.agent_types || []).includes(data.agent_type)) refresh = true;
+          refresh = true;
           fillRow(row);
           flash(row.tr);
         } else {
