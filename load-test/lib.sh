@@ -98,6 +98,27 @@ start_app() {
     log "app healthy after $APP_HEALTHY_MS ms"
 }
 
+# The process's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# async-profiler's agent library for this machine, fetched through Maven (it is published as a jar
+# holding the native libraries); its path on stdout.
+async_profiler() {
+    local version=4.2 arch dir=$WORK/async-profiler
+    case "$(uname -m)" in x86_64) arch=linux-x64 ;; aarch64) arch=linux-arm64 ;; *) echo "no async-profiler for $(uname -m)" >&2; return 1 ;; esac
+    if [ ! -f "$dir/$arch/libasyncProfiler.so" ]; then
+        ./mvnw -q -B --no-transfer-progress dependency:copy -Dartifact="tools.profiler:async-profiler:$version" \
+            -DoutputDirectory="$dir" >&2
+        (cd "$dir" && unzip -q -o "async-profiler-$version.jar" "$arch/libasyncProfiler.so")
+    fi
+    echo "$dir/$arch/libasyncProfiler.so"
+}
+
+# profiler <agent commands>: async-profiler in the app, e.g. "start,event=cpu,threads" or
+# "stop,file=x.collapsed,collapsed" (loading the agent again is how each command reaches it). The
+# quotes are jcmd's: unquoted, it would read "start,event=cpu" as its own name=value argument.
+profiler() { "$JAVA_HOME/bin/jcmd" "$APP_PID" JVMTI.agent_load "$PROFILER_LIB" "\"$1\"" >/dev/null; }
+
 report_app_log() {
     if grep -qE '\b(ERROR|WARN)\b|Exception' "$WORK/app.log"; then
         echo "The app log has ERROR/WARN/Exception lines (first 10):"
