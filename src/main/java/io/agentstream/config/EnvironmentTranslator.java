@@ -76,6 +76,14 @@ public class EnvironmentTranslator implements EnvironmentPostProcessor, Ordered 
                 && blank(environment, "management.opentelemetry.tracing.export.otlp.endpoint")) {
             properties.put("management.opentelemetry.enabled", false);
             properties.put("management.tracing.export.enabled", false);
+            // Reactor does not restore thread locals on every operator: that cost about a quarter
+            // of the CPU per ingested event (load-test/RESULTS.md). The service's own lines about
+            // a request set the MDC themselves (io.agentstream.problem.RequestIds).
+            properties.put("spring.reactor.context-propagation", "limited");
+        } else {
+            // Spans find their parent in thread locals, which only automatic propagation restores
+            // on every operator: worth its cost only where traces are exported.
+            properties.put("spring.reactor.context-propagation", "auto");
         }
 
         // Sentry is configured only with a DSN, so without one none of its hooks are installed.

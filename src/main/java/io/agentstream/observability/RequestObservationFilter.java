@@ -10,7 +10,6 @@ import io.agentstream.problem.RequestIds;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -24,18 +23,16 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.context.Context;
 
 /**
  * The outermost filter, before authentication, so that every request is covered, refused
  * ones included. It
  * <ul>
  * <li>answers with {@code X-Request-Id};</li>
- * <li>puts the request id, and the trace id of an incoming W3C {@code traceparent}, into the
- *     Reactor context, from which every log line of the request gets them (see
- *     {@link LogContextPropagation});</li>
- * <li>turns failures into problem responses here, inside that context, so the status is
- *     final when the request is logged and the failure's log line carries the request id;</li>
+ * <li>keeps the trace id of an incoming W3C {@code traceparent} with the exchange, so that the
+ *     request's log lines ({@link RequestIds#inLogContext}) carry it beside the request id;</li>
+ * <li>turns failures into problem responses here, so the status is final when the request is
+ *     logged and the failure's log line carries the request id;</li>
  * <li>writes the access log (ACCESS_LOG): one line per request when it ends, with method,
  *     route (the path without its query, which may hold a stream token), status, duration,
  *     bytes, client address, key id and request id. Never a key, token or query string.</li>
@@ -64,17 +61,17 @@ public class RequestObservationFilter implements WebFilter {
         String requestId = RequestIds.of(exchange);
         String traceId = TraceParent.traceId(exchange.getRequest().getHeaders().getFirst("traceparent"));
         exchange.getResponse().getHeaders().set(RequestIds.HEADER, requestId);
-        Context context = traceId == null ? Context.of(RequestIds.MDC_KEY, requestId)
-                : Context.of(RequestIds.MDC_KEY, requestId, RequestIds.TRACE_MDC_KEY, traceId);
+        if (traceId != null) {
+            exchange.getAttributes().put(RequestIds.TRACE_ATTRIBUTE, traceId);
+        }
         if (!logAccess) {
-            return chain.filter(exchange).onErrorResume(error -> problems.handle(exchange, error)).contextWrite(context);
+            return chain.filter(exchange).onErrorResume(error -> problems.handle(exchange, error));
         }
         CountingResponse response = new CountingResponse(exchange.getResponse());
         ServerWebExchange counted = exchange.mutate().response(response).build();
         return chain.filter(counted)
                 .onErrorResume(error -> problems.handle(counted, error))
-                .doFinally(signal -> logAccess(counted, response, started, requestId, traceId))
-                .contextWrite(context);
+                .doFinally(signal -> logAccess(counted, response, started, requestId, traceId));
     }
 
     private void logAccess(ServerWebExchange exchange, CountingResponse response, long started, String requestId,
@@ -90,33 +87,13 @@ public class RequestObservationFilter implements WebFilter {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String client = clients.clientAddress(request);
         String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
-        // doFinally may run where the context's thread locals are not restored: set them for this line.
-        String previousRequest = MDC.get(RequestIds.MDC_KEY);
-        String previousTrace = MDC.get(RequestIds.TRACE_MDC_KEY);
-        MDC.put(RequestIds.MDC_KEY, requestId);
-        if (traceId != null) {
-            MDC.put(RequestIds.TRACE_MDC_KEY, traceId);
-        }
-        try {
-            accessLog.atInfo()
-                    .addKeyValue("http_method", method).addKeyValue("route", route).addKeyValue("status", code)
-                    .addKeyValue("duration_ms", millis).addKeyValue("bytes", response.bytes())
-                    .addKeyValue("client", client).addKeyValue("key_id", keyId)
-                    .log("method={} route={} status={} duration_ms={} bytes={} client={} key_id={} request_id={}{}",
-                            method, route, code, millis, response.bytes(), client, keyId, requestId,
-                            traceId == null ? "" : " trace_id=" + traceId);
-        } finally {
-            restore(RequestIds.MDC_KEY, previousRequest);
-            restore(RequestIds.TRACE_MDC_KEY, previousTrace);
-        }
-    }
-
-    private static void restore(String key, String previous) {
-        if (previous == null) {
-            MDC.remove(key);
-        } else {
-            MDC.put(key, previous);
-        }
+        RequestIds.inLogContext(exchange, () -> accessLog.atInfo()
+                .addKeyValue("http_method", method).addKeyValue("route", route).addKeyValue("status", code)
+                .addKeyValue("duration_ms", millis).addKeyValue("bytes", response.bytes())
+                .addKeyValue("client", client).addKeyValue("key_id", keyId)
+                .log("method={} route={} status={} duration_ms={} bytes={} client={} key_id={} request_id={}{}",
+                        method, route, code, millis, response.bytes(), client, keyId, requestId,
+                        traceId == null ? "" : " trace_id=" + traceId));
     }
 
     /** Counts the body bytes written (before any compression). */

@@ -47,7 +47,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             // Too late for a problem document: the server logs it and closes the connection.
             return Mono.error(SecretScrubber.scrubbed(failure));
         }
-        ErrorResponse error = toErrorResponse(failure, exchange);
+        ErrorResponse error = RequestIds.inLogContext(exchange, () -> toErrorResponse(failure, exchange));
         Map<String, Object> body = ProblemDocument.of(error);
         body.put("instance", exchange.getRequest().getPath().value());
         body.put("request_id", RequestIds.of(exchange));

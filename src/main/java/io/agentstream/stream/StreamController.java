@@ -10,6 +10,7 @@ import io.agentstream.http.Caller;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
+import io.agentstream.problem.RequestIds;
 import io.agentstream.stream.ConnectionRegistry.Permit;
 import io.agentstream.stream.StreamQuery.StreamParams;
 import org.slf4j.Logger;
@@ -86,8 +87,8 @@ class StreamController {
                     if (params.resumeAfter() != null) {
                         metrics.resumed(plan.recovered());
                     }
-                    log.info("Stream opened: client={} key_id={} resume_after={} recovered={}",
-                            client, keyId, params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered());
+                    RequestIds.inLogContext(exchange, () -> log.info("Stream opened: client={} key_id={} resume_after={} recovered={}",
+                            client, keyId, params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered()));
                     OpenStream open = new OpenStream();
                     Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse(), open)
                             .doFinally(signal -> {
@@ -96,9 +97,9 @@ class StreamController {
                                 StreamMetrics.CloseReason reason = open.reason(signal);
                                 long nanos = System.nanoTime() - open.started;
                                 metrics.closed(reason, nanos);
-                                log.info("Stream closed: client={} key_id={} duration_ms={} events_sent={} reason={}",
-                                        client, keyId, TimeUnit.NANOSECONDS.toMillis(nanos), open.eventsSent,
-                                        reason.tag());
+                                RequestIds.inLogContext(exchange, () -> log.info(
+                                        "Stream closed: client={} key_id={} duration_ms={} events_sent={} reason={}",
+                                        client, keyId, TimeUnit.NANOSECONDS.toMillis(nanos), open.eventsSent, reason.tag()));
                             });
                     return ResponseEntity.ok()
                             .contentType(MediaType.TEXT_EVENT_STREAM)

@@ -63,11 +63,14 @@ class EnvironmentTranslatorTest {
         translator.postProcessEnvironment(unset, new SpringApplication());
         assertThat(unset.getProperty("management.opentelemetry.enabled")).isEqualTo("false");
         assertThat(unset.getProperty("management.tracing.export.enabled")).isEqualTo("false");
+        // Thread locals restored on every operator only where spans need them.
+        assertThat(unset.getProperty("spring.reactor.context-propagation")).isEqualTo("limited");
         for (String variable : new String[] {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}) {
             MockEnvironment set = new MockEnvironment().withProperty(variable, "http://collector:4318");
             translator.postProcessEnvironment(set, new SpringApplication());
             assertThat(set.getProperty("management.opentelemetry.enabled")).as(variable).isNull();
             assertThat(set.getProperty("management.tracing.export.enabled")).as(variable).isNull();
+            assertThat(set.getProperty("spring.reactor.context-propagation")).as(variable).isEqualTo("auto");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.net.httpserver.HttpServer;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,13 +27,15 @@ import static org.awaitility.Awaitility.await;
  * With an OTLP endpoint, requests are traced and exported: a request that arrives with a W3C
  * traceparent continues that trace, and its spans reach the collector (here a minimal OTLP/HTTP
  * receiver that keeps what it is sent). The service is configured as OTEL_EXPORTER_OTLP_ENDPOINT
- * would configure it; the receiver's port is only known once it listens.
+ * would configure it; the receiver's port is only known once it listens. With
+ * DATABASE_QUERY_METRICS, every statement is timed (and is a span of the request's trace).
  */
 @IntegrationTest
 @TestPropertySource(properties = {
         "management.opentelemetry.enabled=true",
         "management.tracing.export.enabled=true",
-        "management.opentelemetry.tracing.export.schedule-delay=100ms"})
+        "management.opentelemetry.tracing.export.schedule-delay=100ms",
+        "agentstream.database.query-metrics=true"})
 class TracingExportIT {
 
     private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
@@ -41,6 +44,9 @@ class TracingExportIT {
 
     @Autowired
     Api api;
+
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void otlpEndpoint(DynamicPropertyRegistry registry) {
@@ -63,6 +69,14 @@ class TracingExportIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(RECEIVED).anySatisfy(body -> assertThat(indexOf(body, traceId)).isNotNegative()));
         api.assertHealthy();
+    }
+
+    @Test
+    void everyStatementIsTimedWhenQueryMetricsAreOn() {
+        api.ingest(fixture("bridge-connected.json")).expectStatus().isOk();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(meters.find("r2dbc.query").timers()).isNotEmpty()
+                        .anySatisfy(timer -> assertThat(timer.count()).isPositive()));
     }
 
     private static HttpServer collector() {
