@@ -1,32 +1,36 @@
 package io.agentstream.database;
 
 import io.micrometer.observation.ObservationRegistry;
+import io.r2dbc.proxy.ProxyConnectionFactory;
 import io.r2dbc.proxy.observation.ObservationProxyExecutionListener;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.r2dbc.ConnectionFactoryDecorator;
 import org.springframework.boot.r2dbc.OptionsCapableConnectionFactory;
-import org.springframework.boot.r2dbc.autoconfigure.ProxyConnectionFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * DATABASE_QUERY_METRICS=true: an observation per statement, the {@code r2dbc_query_seconds}
- * timers (and spans, when traces are exported). Off by default, with Boot's own R2DBC
- * observation excluded: the proxy it puts around every connection, statement and result
- * cost about a tenth of the service's CPU per ingested event (load-test/RESULTS.md).
- * PostgreSQL's {@code pg_stat_statements} ranks statements at no cost to the service.
+ * timers (and spans, when traces are exported). Off by default, with Boot's R2DBC proxy and
+ * observation excluded (application.yml): the proxy it puts around every connection,
+ * statement and result cost about a tenth of the service's CPU per ingested event
+ * (load-test/RESULTS.md). PostgreSQL's {@code pg_stat_statements} ranks statements at no cost
+ * to the service.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("agentstream.database.query-metrics")
 class QueryMetrics {
 
     @Bean
-    ProxyConnectionFactoryCustomizer queryObservations(ObservationRegistry observations) {
-        return builder -> {
-            OptionsCapableConnectionFactory database = OptionsCapableConnectionFactory.unwrapFrom(builder.getConnectionFactory());
+    ConnectionFactoryDecorator queryObservations(ObservationRegistry observations) {
+        return connectionFactory -> {
+            OptionsCapableConnectionFactory database = OptionsCapableConnectionFactory.unwrapFrom(connectionFactory);
             String host = database == null ? null : (String) database.getOptions().getValue(ConnectionFactoryOptions.HOST);
             Integer port = database == null ? null : (Integer) database.getOptions().getValue(ConnectionFactoryOptions.PORT);
-            builder.listener(new ObservationProxyExecutionListener(observations, builder.getConnectionFactory(), host, port));
+            return ProxyConnectionFactory.builder(connectionFactory)
+                    .listener(new ObservationProxyExecutionListener(observations, connectionFactory, host, port))
+                    .build();
         };
     }
 }
