@@ -17,10 +17,11 @@
 #
 # Parameters (environment): APP_ENV (extra VAR=value settings for the app, space-separated),
 # CONCURRENCY (wrk connections = pgbench clients, default 16), DURATION (s, each measured
-# phase, 20), WARMUP (s of wrk before measuring, 20), CONVERSATIONS (message spread, 50), RATE
+# phase, 20), WARMUP (s of wrk before measuring, 60; its first 15 s are the cold-start figure), CONVERSATIONS (message spread, 50), RATE
 # and RATE_DURATION (fixed-rate phase: events/s and s, 1000 and 20), UPLOAD_MESSAGES and UPLOADS
 # (10000 and 3), GATLING (1 runs SeedTargetsSimulation for GATLING_SECONDS, default 60, after a
-# 10 s ramp; 0 skips it), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), PROFILE (1
+# 10 s ramp; 0 skips it), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), STREAM_RATE (its
+# fan-out rate, events/s, 50), PROFILE (1
 # records a JFR profile of the app during the measured ingest phase and prints where its CPU
 # samples fall and its busiest threads; it costs a few percent of throughput), PORT (of the
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
@@ -37,20 +38,21 @@ cd "$(dirname "$0")/.."
 
 CONCURRENCY=${CONCURRENCY:-16}
 DURATION=${DURATION:-20}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-60}
 CONVERSATIONS=${CONVERSATIONS:-50}
 RATE=${RATE:-1000}
 RATE_DURATION=${RATE_DURATION:-20}
 UPLOAD_MESSAGES=${UPLOAD_MESSAGES:-10000}
 UPLOADS=${UPLOADS:-3}
 STREAM=${STREAM:-1}
+STREAM_RATE=${STREAM_RATE:-50}
 OVERLOAD=${OVERLOAD:-1}
 OVERLOAD_SECONDS=${OVERLOAD_SECONDS:-20}
 PROFILE=${PROFILE:-0}
 GATLING=${GATLING:-1}
 GATLING_SECONDS=${GATLING_SECONDS:-60}
 PORT=${PORT:-18181}
-for n in CONCURRENCY DURATION WARMUP CONVERSATIONS RATE RATE_DURATION UPLOAD_MESSAGES UPLOADS PORT; do
+for n in CONCURRENCY DURATION WARMUP CONVERSATIONS RATE RATE_DURATION UPLOAD_MESSAGES UPLOADS STREAM_RATE PORT; do
     [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || { echo "$n must be a positive whole number" >&2; exit 2; }
 done
 
@@ -85,7 +87,9 @@ if [ "$PROFILE" = 1 ]; then
     APP_JAVA_OPTS="${APP_JAVA_OPTS:-} -XX:+EnableDynamicAgentLoading"
 fi
 # shellcheck disable=SC2086
-start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) ${APP_ENV:-}
+# The read limit (per key per minute) is lifted so that the read figure measures the service; the
+# limiter itself still runs on every request.
+start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) RATE_LIMIT_READ=1000000000 ${APP_ENV:-}
 # Idle as an operator would see it: started, nothing asked of it yet, a moment to settle.
 sleep 10
 IDLE_RSS_MB=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$APP_PID/status")
@@ -147,11 +151,17 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- Warm-up ----------------------------------------------------------------------------------
 
-# The JIT and the connection pool need a moment, hence the 20 s default. 5 s is too short: the
-# measured ingest rate was about half of what it is after 20 s on a 2-core machine (JIT still compiling
-# during the measurement). Its rate is printed so that a too-short warm-up shows.
-log "warm-up: wrk ${WARMUP} s"
-WARM=$(run_wrk warmup "$WARMUP" "$WORK/wrk-warmup.txt")
+# The first 15 s of load on a fresh JVM are what a deploy feels: every instance restarts cold.
+# They are measured on their own and compared with the warm rate below.
+COLD_SECONDS=15
+[ "$WARMUP" -gt "$COLD_SECONDS" ] || { echo "WARMUP must be more than $COLD_SECONDS s" >&2; exit 2; }
+log "cold start: wrk $COLD_SECONDS s on the fresh JVM"
+COLD=$(run_wrk cold "$COLD_SECONDS" "$WORK/wrk-cold.txt")
+# Then the JIT needs time: the C2 compiler's share of the app's CPU per 10 s window of load was
+# 23, 27, 25, 7, 3 and 2% on a 2-core machine (ingest CPU per request falling from 3.3 ms to
+# 0.66 ms), hence 60 s in all before measuring. Its rate is printed so a too-short warm-up shows.
+log "warm-up: wrk $((WARMUP - COLD_SECONDS)) s more"
+WARM=$(run_wrk warmup "$((WARMUP - COLD_SECONDS))" "$WORK/wrk-warmup.txt")
 # Start the measured ingest from empty tables, so rows stored can be checked against 201s.
 psql -qX -v ON_ERROR_STOP=1 -d "$DB" \
     -c "truncate conversations, conversation_agents, messages, events cascade" >/dev/null
@@ -209,6 +219,23 @@ TOTALS_OK=$(psql -qXtA -d "$DB" -c "select coalesce(bool_and(message_count = (se
 log "ingest at a fixed $RATE events/s for $RATE_DURATION s (open model)"
 node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" 3 >"$WORK/rate-warmup.txt"
 FIXED=$(node load-test/ingest/rate.mjs "http://127.0.0.1:$PORT" "$KEY" "$RATE" "$RATE_DURATION" | tee "$WORK/rate.txt")
+
+# --- Reads and refusals --------------------------------------------------------------------------
+
+# A plain GET through the whole filter chain (key check, rate limit, headers) to a one-row page,
+# and a request the filters refuse (a key that does not exist: 401, then 429 once the client
+# address has failed too often). 10 s of each to warm, 10 s measured.
+rps_of() { sed -n -E 's/^Requests\/sec: *([0-9.]+).*/\1/p' "$1"; }
+run_get() { # $1 = label, $2 = Authorization header, $3 = path
+    wrk -t"$THREADS" -c"$CONCURRENCY" -d10s -H "Authorization: $2" "http://127.0.0.1:$PORT$3" >"$WORK/$1-warm.txt" 2>&1
+    wrk -t"$THREADS" -c"$CONCURRENCY" -d10s --latency -H "Authorization: $2" "http://127.0.0.1:$PORT$3" >"$WORK/$1.txt" 2>&1
+    rps_of "$WORK/$1.txt"
+}
+log "reads: GET /api/conversations?limit=1, and refused requests"
+READ_RPS=$(run_get read "Bearer $KEY" "/api/conversations?limit=1")
+READ_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/api/conversations?limit=1")
+REFUSED_RPS=$(run_get refused "Bearer ap_live_not-a-key-0123456789abcdef" "/api/conversations?limit=1")
+REFUSED_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ap_live_not-a-key-0123456789abcdef" "http://127.0.0.1:$PORT/api/conversations?limit=1")
 
 # --- Overload ------------------------------------------------------------------------------------
 
@@ -270,6 +297,8 @@ OK=$((REQUESTS - NON201))
 # The app's CPU time over the measured run, per accepted event (profiler overhead included when PROFILE=1).
 CPU_US=$(awk -v t=$((CPU_AFTER - CPU_BEFORE)) -v hz="$(getconf CLK_TCK)" -v n="$OK" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
 WARM_RPS=$(field "$WARM" rps)
+COLD_RPS=$(field "$COLD" rps)
+COLD_FRACTION=$(awk -v c="$COLD_RPS" -v w="$RPS" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }')
 if [ "$STORED" -ge "$OK" ] && [ "$STORED" -le "$SENT" ]; then STORED_CHECK=ok; else STORED_CHECK=MISMATCH; fi
 
 # --- Report -----------------------------------------------------------------------------------
@@ -292,7 +321,8 @@ cat <<TABLE
 | errors | $NON201 non-201 responses, $SOCKET_ERRORS socket errors/timeouts |
 | messages stored vs. 201s counted | $STORED stored, $OK counted, $SENT sent: $STORED_CHECK (expected counted ≤ stored ≤ sent) |
 | events stored; conversation totals = stored messages | $EVENTS; $TOTALS_OK |
-| warm-up ingest req/s | $WARM_RPS (over ${WARMUP} s, not part of the figures above) |
+| cold start: ingest req/s in the first $COLD_SECONDS s of load | $COLD_RPS (p99 $(field "$COLD" p99_ms) ms) = $COLD_FRACTION of the warm rate |
+| warm-up ingest req/s | $WARM_RPS (the $((WARMUP - COLD_SECONDS)) s after that, not part of the figures above) |
 TABLE
 
 echo
@@ -304,9 +334,9 @@ report_app_log
 STREAM_RESULTS=""
 if [ "$STREAM" = 1 ]; then
     log "stream: load-test/stream-bench.sh"
-    # With its own defaults: this script's settings of the same names (RATE, DURATION, WARMUP,
-    # PROFILE) mean other things there.
-    env -u RATE -u DURATION -u WARMUP -u PROFILE PORT=$((PORT + 1)) load-test/stream-bench.sh >"$WORK/stream.txt" 2>&1 \
+    # With its own defaults but the rate: this script's settings of the same names (RATE,
+    # DURATION, WARMUP, PROFILE) mean other things there. 1,000 subscribers at STREAM_RATE.
+    env -u DURATION -u WARMUP -u PROFILE RATE="$STREAM_RATE" PORT=$((PORT + 1)) load-test/stream-bench.sh >"$WORK/stream.txt" 2>&1 \
         || { tail -n 40 "$WORK/stream.txt" >&2; exit 1; }
     STREAM_RESULTS=$(grep '^RESULT' "$WORK/stream.txt" || true)
 fi
@@ -321,7 +351,7 @@ FIXED_P99=$(field "$FIXED" p99_ms)
 UPLOAD_BEST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | head -n 1)
 UPLOAD_WORST=$(printf '%s\n' "${UPLOAD_SECONDS[@]}" | sort -n | tail -n 1)
 SSE_CONNECTIONS=$(sfield sse_connections); SSE_HEAP=$(sfield heap_after_gc_mb)
-FANOUT_P99=$(sfield p99_ms)
+FANOUT_P99=$(sfield p99_ms); FANOUT_SEND_P99=$(sfield send_p99_ms)
 # The slowest of the resume runs, from the ring and from PostgreSQL.
 resume_max() { { grep "^RESULT resume_events=.* source=$1 " <<<"$STREAM_RESULTS" || true; } | sed -n -E 's/.* seconds=([0-9.]+).*/\1/p' | sort -n | tail -n 1; }
 RESUME_RING=$(resume_max ring); RESUME_PG=$(resume_max postgresql)
@@ -337,9 +367,12 @@ cat <<TABLE
 | app CPU per accepted event | ≤ 250 µs | **$CPU_US µs** | $(met "$CPU_US" "<" 251) |
 | ingest p99 at a fixed $RATE events/s | < 50 ms | **$FIXED_P99 ms** (p50 $(field "$FIXED" p50_ms) ms, $(field "$FIXED" ok) ok, $(field "$FIXED" errors) errors of $(field "$FIXED" sent)) | $(met "$FIXED_P99" "<" 50) |
 | SSE connections on one instance, -Xmx512m | 10,000 within 512 MB heap | ${SSE_CONNECTIONS:-n/a} open, heap after GC ${SSE_HEAP:-n/a} MB | $( [ -n "$SSE_CONNECTIONS" ] && awk -v c="$SSE_CONNECTIONS" -v h="$SSE_HEAP" 'BEGIN { print (c >= 10000 && h < 512 ? "yes" : "no") }' || echo n/a) |
-| fan-out: ack → receipt p99, $(sfield fanout_subscribers) subscribers at $(sfield rate) events/s | < 100 ms | ${FANOUT_P99:-n/a} ms | $(met "$FANOUT_P99" "<" 100) |
+| fan-out: send → receipt p99 (from the moment the ingest request is sent), $(sfield fanout_subscribers) subscribers at $(sfield rate) events/s | < 100 ms | **${FANOUT_SEND_P99:-n/a} ms** (ack → receipt p99 ${FANOUT_P99:-n/a} ms) | $(met "$FANOUT_SEND_P99" "<" 100) |
 | resume: $(sfield resume_events) missed events replayed (slowest run) | < 1 s | ${RESUME_RING:-n/a} s from the ring, ${RESUME_PG:-n/a} s from PostgreSQL | $(met "$RESUME_S" "<" 1) |
 | upload of a $UPLOAD_MESSAGES-message session ($(( $(wc -c <"$WORK/upload-1.json") / 1024 )) KB) | < 2 s | $UPLOAD_BEST–$UPLOAD_WORST s over $UPLOADS uploads ($UPLOADED rows) | $(met "$UPLOAD_WORST" "<" 2) |
+| authenticated \`GET /api/conversations?limit=1\`, $CONCURRENCY connections | ≥ 5,000 req/s | **$READ_RPS req/s** (status after: $READ_STATUS) | $(met "$READ_RPS" ">=" 5000) |
+| a request the filters refuse (unknown key), $CONCURRENCY connections | ≥ 10,000 req/s | **$REFUSED_RPS req/s** (status after: $REFUSED_STATUS) | $(met "$REFUSED_RPS" ">=" 10000) |
+| ingest in the first $COLD_SECONDS s of load, as a fraction of the warm rate | ≥ 0.5 | $COLD_RPS vs $RPS req/s = **$COLD_FRACTION** | $(met "$COLD_FRACTION" ">=" 0.5) |
 | start to healthy (JVM launch → /api/health 200) | < 5 s | $APP_HEALTHY_MS ms | $(met "$APP_HEALTHY_MS" "<" 5000) |
 | idle RSS (-Xmx512m, 10 s after start) | < 300 MB | $IDLE_RSS_MB MB | $(met "$IDLE_RSS_MB" "<" 300) |
 TABLE

@@ -79,7 +79,7 @@ start_app() {
         echo "port $PORT is already in use; set PORT" >&2; exit 1
     fi
     env DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT="$PORT" AGENTPIPE_BRIDGE_API_KEY="$KEY" "$@" \
-        "$JAVA_HOME/bin/java" -Xmx512m ${APP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$WORK/agentstream.jar" \
+        "$JAVA_HOME/bin/java" -Xmx512m ${APP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "${APP_JAR:-$WORK/agentstream.jar}" \
         >"$WORK/app.log" 2>&1 &
     APP_PID=$!
     local deadline=$((SECONDS + 60)) started_ns
