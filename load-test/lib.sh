@@ -98,6 +98,44 @@ start_app() {
     log "app healthy after $APP_HEALTHY_MS ms"
 }
 
+# write_ingest_lua FILE: the wrk script of the ingest load, for key KEY over CONVERSATIONS (50)
+# conversations; each wrk run (RUN=label) prints one RESULT line. INGEST_CONTENT is its message text.
+write_ingest_lua() {
+    local CONVERSATIONS=${CONVERSATIONS:-50}
+    # A realistic message: ~500 characters of content and every metric the CLI reports. Plain
+    # ASCII without quotes, backslashes or '%', so it can go verbatim into JSON, SQL and a Lua format.
+    INGEST_CONTENT=$(printf 'Start with a token bucket per API key, stored in Redis so every instance shares it. %.0s' 1 2 3 4 5 6)
+    local CONTENT=$INGEST_CONTENT
+    cat >"$1" <<LUA
+-- Every request carries a new message_id: a duplicate is answered without writing, which is
+-- cheaper and would flatter the figure. Messages are spread over $CONVERSATIONS conversations
+-- so that the row lock taken by the totals update on one conversation does not serialise all.
+-- Globals, not locals: setup() assigns tid into each thread's state, done() reads sent/non201.
+sent, non201, tid = 0, 0, 0
+local threads = {}
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer $KEY"}
+local run = os.getenv("RUN") or "run"
+function request()
+  sent = sent + 1
+  local t = tid
+  local body = string.format('{"type":"message.created","timestamp":"2026-11-20T10:15:07.654321Z","data":{"conversation_id":"bench-conv-%d","message_id":"%s-t%d-%d","agent_id":"claude-1","agent_type":"claude","agent_name":"Architect","content":"$CONTENT","sequence_number":%d,"turn_number":1,"tokens_used":412,"input_tokens":301,"output_tokens":111,"cost":0.00213,"model":"claude-sonnet-4","duration_ms":5234}}',
+    (t * 7919 + sent) % $CONVERSATIONS, run, t, sent, sent)
+  return wrk.format("POST", "/api/ingest", headers, body)
+end
+function response(status, headers, body) if status ~= 201 then non201 = non201 + 1 end end
+function done(summary, latency, requests)
+  local s, bad = 0, 0
+  for _, t in ipairs(threads) do s = s + t:get("sent"); bad = bad + t:get("non201") end
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d sent=%d rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f non201=%d connect=%d read=%d write=%d timeout=%d\n",
+    summary.requests, s, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, bad, e.connect, e.read, e.write, e.timeout))
+end
+LUA
+}
+
 # The process's CPU time so far (user + system), in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
