@@ -30,6 +30,8 @@
 # OVERLOAD (1 runs the overload phase after the fixed-rate one: twice the measured ingest
 # capacity for OVERLOAD_SECONDS, default 20, between two quiet phases; 0 skips it).
 #
+# JAR benchmarks another build instead of target/agentstream.jar (side by side: run both in turn).
+#
 # Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, Node.js >= 20, and wrk
 # (installed with apt-get when missing and running as root). The app log and raw tool output
 # stay in a temp directory whose path is printed at the end.
@@ -74,7 +76,7 @@ fi
 JAVA_HOME=$(find_java)
 export JAVA_HOME
 
-prepare_jar
+if [ -n "${JAR:-}" ]; then cp "$JAR" "$WORK/agentstream.jar"; else prepare_jar; fi
 
 # --- App on a fresh database ------------------------------------------------------------------
 
@@ -89,7 +91,7 @@ fi
 # shellcheck disable=SC2086
 # The read limit (per key per minute) is lifted so that the read figure measures the service; the
 # limiter itself still runs on every request.
-start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) RATE_LIMIT_READ=1000000000 ${APP_ENV:-}
+start_app DATABASE_POOL_MAX=$((CONCURRENCY > 10 ? CONCURRENCY : 10)) RATE_LIMIT_READ=100000000 ${APP_ENV:-}
 # Idle as an operator would see it: started, nothing asked of it yet, a moment to settle.
 sleep 10
 IDLE_RSS_MB=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$APP_PID/status")
@@ -154,6 +156,8 @@ PG_ROWS=$(psql -qXtA -d "$DB" -c "select count(*) from bench_insert")
 psql -qX -d "$DB" -c checkpoint >/dev/null
 log "ingest: wrk $CONCURRENCY connections, ${DURATION} s"
 CPU_BEFORE=$(cpu_ticks "$APP_PID")
+PG_CPU_BEFORE=$(postgres_cpu_ticks)
+WAL_BEFORE=$(psql -qXtA -d "$DB" -c "select pg_current_wal_lsn()")
 if [ "$PROFILE" = 1 ]; then
     # CPU over the first half of the measured run, allocations over the second: one profiler
     # session at a time, under the same load. Deep stacks: Reactor's chains run to hundreds of frames.
@@ -168,9 +172,11 @@ fi
 RESULT=$(run_wrk measure "$DURATION" "$WORK/wrk.txt")
 if [ "$PROFILE" = 1 ]; then
     wait "$PROFILER_SWITCH"
-    profiler "stop,file=$WORK/alloc.collapsed,collapsed"
+    profiler "stop,file=$WORK/alloc.collapsed,collapsed,total"
 fi
 CPU_AFTER=$(cpu_ticks "$APP_PID")
+PG_CPU_AFTER=$(postgres_cpu_ticks)
+WAL_BYTES=$(psql -qXtA -d "$DB" -c "select pg_current_wal_lsn() - '$WAL_BEFORE'::pg_lsn")
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # wrk stops counting with requests still in flight; let the server finish them before counting.
@@ -264,8 +270,12 @@ P99=$(field "$RESULT" p99_ms); MAX=$(field "$RESULT" max_ms); NON201=$(field "$R
 REQUESTS=$(field "$RESULT" requests); SENT=$(field "$RESULT" sent)
 SOCKET_ERRORS=$(( $(field "$RESULT" connect) + $(field "$RESULT" read) + $(field "$RESULT" write) + $(field "$RESULT" timeout) ))
 OK=$((REQUESTS - NON201))
-# The app's CPU time over the measured run, per accepted event (profiler overhead included when PROFILE=1).
-CPU_US=$(awk -v t=$((CPU_AFTER - CPU_BEFORE)) -v hz="$(getconf CLK_TCK)" -v n="$OK" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
+# The app's CPU time over the measured run, per accepted event (profiler overhead included when
+# PROFILE=1); PostgreSQL's (every server process on this machine) and its WAL, for sizing.
+per_event() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$OK" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
+CPU_US=$(per_event $((CPU_AFTER - CPU_BEFORE)))
+PG_CPU_US=$(per_event $((PG_CPU_AFTER - PG_CPU_BEFORE)))
+WAL_PER_EVENT=$(awk -v b="$WAL_BYTES" -v n="$OK" 'BEGIN { printf "%.0f", (n > 0 ? b / n : 0) }')
 WARM_RPS=$(field "$WARM" rps)
 COLD_RPS=$(field "$COLD" rps)
 COLD_FRACTION=$(awk -v c="$COLD_RPS" -v w="$RPS" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }')
@@ -288,6 +298,7 @@ cat <<TABLE
 | ratio ingest/pgbench | $(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { printf "%.3f", a / b }') |
 | ingest p50 / p90 / p99 latency | $P50 / $P90 / $P99 ms (max $MAX ms) |
 | app CPU per accepted event | $CPU_US µs (process user + system time over the measured run) |
+| PostgreSQL CPU and WAL per accepted event | $PG_CPU_US µs (every postgres process on the machine); $WAL_PER_EVENT bytes of WAL |
 | errors | $NON201 non-201 responses, $SOCKET_ERRORS socket errors/timeouts |
 | messages stored vs. 201s counted | $STORED stored, $OK counted, $SENT sent: $STORED_CHECK (expected counted ≤ stored ≤ sent) |
 | events stored; conversation totals = stored messages | $EVENTS; $TOTALS_OK |
@@ -369,7 +380,9 @@ if [ "$PROFILE" = 1 ]; then
     echo
     echo "Profile of the app during the measured ingest phase (async-profiler; $WORK/cpu.collapsed, alloc.collapsed):"
     node load-test/profile/stages.mjs "$WORK/cpu.collapsed" "$CPU_US" "CPU by stage (first half of the measured run)"
-    node load-test/profile/stages.mjs "$WORK/alloc.collapsed" "" "Allocation by stage (second half; bytes)"
+    # Bytes allocated (the profile's total) over the requests of the second half.
+    ALLOC_KB=$(awk -v n="$OK" -v d="$DURATION" -v h=$((DURATION - DURATION / 2)) '{ b += $NF } END { printf "%.0f", (n > 0 ? b / 1024 / (n * h / d) : 0) }' "$WORK/alloc.collapsed")
+    node load-test/profile/stages.mjs "$WORK/alloc.collapsed" "$ALLOC_KB" "Allocation by stage (second half of the measured run)" KB
 fi
 if [ -n "$STREAM_RESULTS" ]; then
     echo

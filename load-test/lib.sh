@@ -139,6 +139,15 @@ LUA
 # The process's CPU time so far (user + system), in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# The CPU time of every PostgreSQL server process on this machine, in clock ticks (0 when none is local).
+postgres_cpu_ticks() {
+    local pid total=0
+    for pid in $(pgrep -x postgres || true); do
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 # async-profiler's agent library for this machine, fetched through Maven (it is published as a jar
 # holding the native libraries); its path on stdout.
 async_profiler() {

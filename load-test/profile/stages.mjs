@@ -3,7 +3,9 @@
 // request. Every sample lands in exactly one stage, so the rows add up to the whole process:
 // JVM threads (GC, JIT) included.
 //
-//   node load-test/profile/stages.mjs profile.collapsed CPU_US_PER_REQUEST [LABEL]
+//   node load-test/profile/stages.mjs profile.collapsed PER_REQUEST [LABEL] [UNIT]
+// PER_REQUEST is the profile's whole per request, in UNIT (default µs; KB for an allocation
+// profile), split over the stages by their shares; empty to print shares only.
 //
 // How a sample is placed, first rule that applies:
 //   1. the thread: GC, JIT compiler and other JVM-internal threads are their own stages;
@@ -15,7 +17,7 @@
 // them on the stack, which is the code that asked for the work.
 import { readFileSync } from 'node:fs';
 
-const [file, cpuPerRequest, label] = process.argv.slice(2);
+const [file, cpuPerRequest, label, unit = 'µs'] = process.argv.slice(2);
 if (!file) {
   console.error('usage: stages.mjs profile.collapsed [cpu_us_per_request] [label]');
   process.exit(2);
@@ -42,7 +44,7 @@ const markers = [
 const leafStages = [
   [/^io\.micrometer\.context|ContextPropagation|^reactor\.core\.publisher\.(ContextPropagation|MonoContextWrite|FluxContextWrite)/, 'Reactor context propagation'],
   [/^reactor\.core/, 'Reactor operators'],
-  [/^io\.netty|^reactor\.netty/, 'Netty: HTTP codec and socket I/O'],
+  [/^io\.netty|^reactor\.netty/, 'Netty: HTTP codec and socket I/O (clients and database)'],
 ];
 
 // Wrapping stages: the innermost one on the stack wins.
@@ -60,6 +62,14 @@ const wrappers = [
   [/^org\.springframework\.web|^org\.springframework\.http|^org\.springframework\.boot\.web/, 'routing and handler invocation'],
 ];
 
+// Threads whose own stack says nothing more (a pool waiting for or handing out work).
+const poolThreads = [
+  [/^\[parallel-/, 'timeouts (Reactor parallel scheduler)'],
+  [/^\[stream-fanout/, 'tailer re-read and fan-out'],
+  [/^\[ForkJoinPool/, 'ForkJoin common pool (caches)'],
+  [/^\[reactor-(http|tcp)-/, 'Netty: HTTP codec and socket I/O (clients and database)'],
+];
+
 const isJdk = (frame) => /^(java\.|jdk\.|sun\.|javax\.)/.test(frame);
 const match = (table, frame) => table.find(([pattern]) => pattern.test(frame))?.[1];
 
@@ -67,9 +77,11 @@ function classify(frames) {
   // frames[0] is the thread (with `threads`), then root ... leaf.
   const thread = frames[0];
   for (const [pattern, stage] of threadStages) if (pattern.test(thread)) return stage;
-  // Java frames name a class with slashes (io/netty/...); native and kernel frames (_[k]) do not.
+  // Java frames name a class with slashes (io/netty/...); native frames do not, or are a
+  // library's path (/tmp/libnetty...), and kernel frames end in _[k].
+  const isJava = (f) => f.includes('/') && !f.startsWith('/') && !f.startsWith('[') && !f.endsWith('_[k]');
   const stack = frames.slice(1)
-    .map((f) => (f.includes('/') && !f.endsWith('_[k]') && !f.startsWith('[') ? f.replaceAll('/', '.').replace(/_\[[a-z0-9]\]$/, '') : `native:${f}`));
+    .map((f) => (isJava(f) ? f.replaceAll('/', '.').replace(/_\[[a-z0-9]\]$/, '') : `native:${f}`));
   for (const [pattern, stage] of markers) if (stack.some((f) => pattern.test(f))) return stage;
   const javaFrames = stack.filter((f) => !f.startsWith('native:'));
   if (javaFrames.length === 0) {
@@ -85,6 +97,8 @@ function classify(frames) {
     if (stage) return stage;
   }
   if (jvmThread.test(thread)) return 'JVM: other threads';
+  const pool = match(poolThreads, thread);
+  if (pool) return pool;
   return `other (${(leaf ?? javaFrames.at(-1)).split('.').slice(0, 2).join('.')})`;
 }
 
@@ -101,8 +115,8 @@ for (const line of readFileSync(file, 'utf8').split('\n')) {
 }
 
 const perRequest = Number(cpuPerRequest);
-console.log(`\n${label ?? 'CPU by stage'}: ${total} samples${perRequest ? `, ${perRequest.toFixed(0)} µs of CPU per request` : ''}\n`);
-console.log(`| stage | share | ${perRequest ? 'µs per request |' : ''}`);
+console.log(`\n${label ?? 'CPU by stage'}${perRequest ? `: ${perRequest.toFixed(0)} ${unit} per request` : ''}\n`);
+console.log(`| stage | share | ${perRequest ? `${unit} per request |` : ''}`);
 console.log(`|---|---|${perRequest ? '---|' : ''}`);
 for (const [stage, n] of [...totals].sort((a, b) => b[1] - a[1])) {
   const share = n / total;
