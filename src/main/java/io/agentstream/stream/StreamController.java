@@ -87,8 +87,9 @@ class StreamController {
                     if (params.resumeAfter() != null) {
                         metrics.resumed(plan.recovered());
                     }
-                    RequestIds.inLogContext(exchange, () -> log.info("Stream opened: client={} key_id={} resume_after={} recovered={}",
-                            client, keyId, params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered()));
+                    RequestIds.inLogContext(exchange, () -> log.info(
+                            "Stream opened: client={} key_id={} resume_after={} recovered={}", client, keyId,
+                            params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered()));
                     OpenStream open = new OpenStream();
                     Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse(), open)
                             .doFinally(signal -> {
