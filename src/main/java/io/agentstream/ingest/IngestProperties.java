@@ -25,10 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param commitMaxEvents     INGEST_COMMIT_MAX_EVENTS: most events one group-commit
  *                            transaction takes (a larger batch request goes alone)
  * @param commitConcurrency   INGEST_COMMIT_CONCURRENCY: group-commit transactions at once,
- *                            each holding one pooled connection; keep below DATABASE_POOL_MAX.
- *                            One by default: the next batch grows while a commit runs, and
- *                            larger batches cost less CPU per event in the service and in
- *                            PostgreSQL (load-test/RESULTS.md)
+ *                            each holding one pooled connection; keep below DATABASE_POOL_MAX
  * @param commitQueueCapacity INGEST_COMMIT_QUEUE_CAPACITY: most events waiting for a
  *                            transaction; past it, requests get 503 with Retry-After
  */
@@ -49,7 +46,7 @@ public record IngestProperties(
         @DefaultValue("256") int commitMaxEvents,
         @Min(value = 1, message = "INGEST_COMMIT_CONCURRENCY must be between 1 and 64")
         @Max(value = 64, message = "INGEST_COMMIT_CONCURRENCY must be between 1 and 64")
-        @DefaultValue("1") int commitConcurrency,
+        @DefaultValue("2") int commitConcurrency,
         @Min(value = 1, message = "INGEST_COMMIT_QUEUE_CAPACITY must be at least 1")
         @DefaultValue("10000") int commitQueueCapacity) implements TextLimits {
 
