@@ -22,8 +22,8 @@
 # (10000 and 3), GATLING (1 runs SeedTargetsSimulation for GATLING_SECONDS, default 60, after a
 # 10 s ramp; 0 skips it), STREAM (1 runs stream-bench.sh with its own defaults, 0 skips it), STREAM_RATE (its
 # fan-out rate, events/s, 50), PROFILE (1
-# records a JFR profile of the app during the measured ingest phase and prints where its CPU
-# samples fall and its busiest threads; it costs a few percent of throughput), PORT (of the
+# records async-profiler's CPU and allocation profiles of the app during the measured ingest
+# phase and prints both by stage of the request, per request; it costs about a fifth of the CPU), PORT (of the
 # app started here), PGHOST/PGPORT/PGUSER (default 127.0.0.1:5432, postgres; the user must be
 # allowed to create databases and connect without a password, e.g. trust or ~/.pgpass).
 #
@@ -33,7 +33,8 @@
 # JAR benchmarks another build instead of target/agentstream.jar (side by side: run both in turn).
 #
 # Needs: a JDK >= 21 (JAVA_HOME or /usr/lib/jvm/*), psql, pgbench, curl, Node.js >= 20, and wrk
-# (installed with apt-get when missing and running as root). The app log and raw tool output
+# (installed with apt-get when missing and running as root); PROFILE=1 also needs unzip and Maven
+# Central (async-profiler is fetched as a jar). The app log and raw tool output
 # stay in a temp directory whose path is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
