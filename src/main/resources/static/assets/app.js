@@ -51,11 +51,29 @@ function route() {
     return;
   }
   signOutButton.hidden = false;
-  const context = { navigate, setConnection, showNotice, describe, crumbs, LiveStream, onAuthFailure };
+  const context = { navigate, showNotice, describe, crumbs, openStream };
   const match = /^\/conversations\/([^/]+)\/?$/.exec(window.location.pathname);
   unmount = match
     ? mountConversation(main, { ...context, id: decodeURIComponent(match[1]) })
     : mountOverview(main, context);
+}
+
+/**
+ * The page's live stream: connection state in the header, sign-out on a refused key, and a
+ * reload (with a notice naming what was reloaded) when the server no longer has the history
+ * the stream would resume from.
+ */
+function openStream({ conversationId, what, onEvents, reload }) {
+  return new LiveStream({
+    conversationId,
+    onState: setConnection,
+    onAuthFailure,
+    onEvents,
+    onReset: (lost) => {
+      if (lost) showNotice(`The live stream lost part of its history: ${what} was reloaded from the server.`, 'warning');
+      reload();
+    },
+  }).start();
 }
 
 function onAuthFailure(failure) {

@@ -77,16 +77,12 @@ export function mountConversation(main, ctx) {
   });
   markdownToggle.addEventListener('change', () => { markdown = markdownToggle.checked; list.invalidate(); });
 
-  const stream = new ctx.LiveStream({
+  const stream = ctx.openStream({
     conversationId: id,
-    onState: ctx.setConnection,
-    onAuthFailure: ctx.onAuthFailure,
+    what: 'this conversation',
     onEvents: (events) => (ready ? apply(events) : queued.push(...events)),
-    onReset: (lost) => {
-      if (lost) ctx.showNotice('The live stream lost part of its history: this conversation was reloaded from the server.', 'warning');
-      reload();
-    },
-  }).start();
+    reload,
+  });
   reload();
 
   async function reload() {

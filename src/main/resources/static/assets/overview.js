@@ -57,15 +57,11 @@ export function mountOverview(main, ctx) {
   search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(applyFilters, 350); });
 
   // The stream opens first and its events wait until the first load is in, so none falls between.
-  const stream = new ctx.LiveStream({
-    onState: ctx.setConnection,
-    onAuthFailure: ctx.onAuthFailure,
+  const stream = ctx.openStream({
+    what: 'the overview',
     onEvents: (events) => (ready ? apply(events) : queued.push(...events)),
-    onReset: (lost) => {
-      if (lost) ctx.showNotice('The live stream lost part of its history: the overview was reloaded from the server.', 'warning');
-      reload();
-    },
-  }).start();
+    reload,
+  });
   reload();
 
   async function reload() {

@@ -246,15 +246,7 @@ class DashboardIT {
         String conversation = "cut-" + System.nanoTime();
         ingest(startedEvent(conversation, "Keep talking through a network cut", Instant.now()));
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", port)) {
-            String base = "http://127.0.0.1:" + proxy.port();
-            browser = Browser.start();
-            driver = browser.driver();
-            driver.get(base + "/");
-            signIn(Api.KEY);
-            awaitLive();
-            driver.get(base + "/conversations/" + conversation);
-            awaitText(By.id("message-counter"), "0 of 0 messages loaded");
-            awaitLive();
+            openEmptyConversationThrough(proxy, conversation);
 
             AtomicInteger sequence = new AtomicInteger();
             Runnable some = () -> ingest(message(conversation, sequence.incrementAndGet(), "Architect", "claude",
@@ -292,15 +284,7 @@ class DashboardIT {
         String conversation = "lost-" + System.nanoTime();
         ingest(startedEvent(conversation, "Survive a retention pass", Instant.now()));
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", port)) {
-            String base = "http://127.0.0.1:" + proxy.port();
-            browser = Browser.start();
-            driver = browser.driver();
-            driver.get(base + "/");
-            signIn(Api.KEY);
-            awaitLive();
-            driver.get(base + "/conversations/" + conversation);
-            awaitText(By.id("message-counter"), "0 of 0 messages loaded");
-            awaitLive();
+            openEmptyConversationThrough(proxy, conversation);
             for (int i = 1; i <= 3; i++) {
                 ingest(message(conversation, i, "Architect", "claude", "before " + i, 5, "0.001", Instant.now()));
             }
@@ -538,6 +522,19 @@ class DashboardIT {
             driver = browser.driver();
         }
         driver.get(url(path));
+    }
+
+    /** Signs in and opens the (still empty) conversation's page through the proxy, live. */
+    private void openEmptyConversationThrough(TcpProxy proxy, String conversation) {
+        String base = "http://127.0.0.1:" + proxy.port();
+        browser = Browser.start();
+        driver = browser.driver();
+        driver.get(base + "/");
+        signIn(Api.KEY);
+        awaitLive();
+        driver.get(base + "/conversations/" + conversation);
+        awaitText(By.id("message-counter"), "0 of 0 messages loaded");
+        awaitLive();
     }
 
     private void signIn(String key) {
