@@ -42,9 +42,7 @@ public final class BoundedBody {
             return Mono.error(tooLarge(maxBytes, limitVariable));
         }
         return DataBufferUtils.join(request.getBody(), (int) Math.min(maxBytes, Integer.MAX_VALUE))
-                .timeout(timeout, Mono.error(() -> new ApiProblem(HttpStatus.REQUEST_TIMEOUT,
-                        "body-timeout", "Request body too slow",
-                        "The request body did not arrive within " + timeout.toSeconds() + " s (" + timeoutVariable + ").")))
+                .timeout(timeout, Mono.error(() -> tooSlow(timeout, timeoutVariable)))
                 .onErrorMap(DataBufferLimitException.class, e -> tooLarge(maxBytes, limitVariable));
     }
 
@@ -59,7 +57,13 @@ public final class BoundedBody {
         }
     }
 
-    private static ApiProblem tooLarge(long maxBytes, String limitVariable) {
+    /** The 408 for a body that did not arrive within {@code timeout}. */
+    public static ApiProblem tooSlow(Duration timeout, String timeoutVariable) {
+        return new ApiProblem(HttpStatus.REQUEST_TIMEOUT, "body-timeout", "Request body too slow",
+                "The request body did not arrive within " + timeout.toSeconds() + " s (" + timeoutVariable + ").");
+    }
+
+    static ApiProblem tooLarge(long maxBytes, String limitVariable) {
         return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
                 "The request body exceeds the limit of " + maxBytes + " bytes (" + limitVariable + ").");
     }

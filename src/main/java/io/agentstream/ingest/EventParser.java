@@ -14,6 +14,7 @@ import io.agentstream.event.EventType;
 import io.agentstream.event.IngestEvent;
 import io.agentstream.event.IngestJson;
 import io.agentstream.event.MessageCreated;
+import io.agentstream.http.BodyLines;
 import io.agentstream.problem.FieldError;
 import io.agentstream.problem.FieldPaths;
 import io.agentstream.validation.Rfc3339Validator;
@@ -22,8 +23,12 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,12 +43,17 @@ class EventParser {
 
 
     private final Validator validator;
+    private final IngestProperties properties;
 
-    EventParser(Validator validator) {
+    EventParser(Validator validator, IngestProperties properties) {
         this.validator = validator;
+        this.properties = properties;
     }
 
-    /** Parses a whole body as JSON; syntax errors are {@link InvalidEventException}s. */
+    /**
+     * Parses one value (a whole JSON body, or an ndjson line) as JSON; syntax errors are
+     * {@link InvalidEventException}s.
+     */
     JsonNode readTree(byte[] body) {
         if (body.length == 0) {
             throw InvalidEventException.badBody("The request body is empty; send one event as a JSON object.");
@@ -62,22 +72,72 @@ class EventParser {
         return root;
     }
 
-    /** Splits an {@code application/x-ndjson} body; each line is parsed on its own. */
-    List<ParsedLine> readLines(byte[] body) {
-        List<ParsedLine> lines = new ArrayList<>();
-        String[] text = new String(body, StandardCharsets.UTF_8).split("\n", -1);
-        for (int number = 1; number <= text.length; number++) {
-            String trimmed = text[number - 1].strip();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            try {
-                lines.add(new ParsedLine(readTree(trimmed.getBytes(StandardCharsets.UTF_8)), null, number));
-            } catch (InvalidEventException e) {
-                lines.add(new ParsedLine(null, e, number));
-            }
+    /** What a JSON body holds: one event, or a batch as a JSON array. */
+    sealed interface JsonBody {
+
+        record One(JsonNode event) implements JsonBody {
         }
-        return lines;
+
+        record Batch(List<ParsedLine> events) implements JsonBody {
+        }
+    }
+
+    /**
+     * A JSON body, read as a stream: an array is read element by element and refused (413) as
+     * soon as it holds more than INGEST_MAX_BATCH_SIZE events, before the rest is parsed.
+     */
+    JsonBody readJson(byte[] body) {
+        if (body.length == 0) {
+            throw InvalidEventException.badBody("The request body is empty; send one event as a JSON object.");
+        }
+        try (JsonParser json = IngestJson.MAPPER.createParser(body)) {
+            JsonToken first = json.nextToken();
+            if (first == null) {
+                throw InvalidEventException.badBody("The request body holds only whitespace; send one event as a JSON object.");
+            }
+            if (first != JsonToken.START_ARRAY) {
+                JsonNode event = ELEMENT.readValue(json);
+                requireEnd(json);
+                return new JsonBody.One(event);
+            }
+            List<ParsedLine> events = new ArrayList<>();
+            while (json.nextToken() != JsonToken.END_ARRAY) {
+                if (events.size() == properties.maxBatchSize()) {
+                    throw InvalidEventException.batchTooLarge(properties.maxBatchSize());
+                }
+                events.add(new ParsedLine(ELEMENT.readValue(json), null, null));
+            }
+            requireEnd(json);
+            return new JsonBody.Batch(events);
+        } catch (StreamReadException e) {
+            throw InvalidEventException.malformed("The body is not valid JSON: " + describe(e));
+        } catch (JacksonException e) {
+            throw InvalidEventException.malformed("The body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** One value of a body at a time: the body's end is checked once, by {@link #requireEnd}. */
+    private static final ObjectReader ELEMENT = IngestJson.MAPPER.readerFor(JsonNode.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static void requireEnd(JsonParser json) {
+        if (json.nextToken() != null) {
+            throw InvalidEventException.malformed("The body is not valid JSON: more follows the value (line "
+                    + json.currentLocation().getLineNr() + ", column " + json.currentLocation().getColumnNr() + ").");
+        }
+    }
+
+    /** One line of an {@code application/x-ndjson} body: its JSON, or why it is not an event. */
+    ParsedLine readLine(BodyLines.Line line) {
+        if (line.tooLong()) {
+            return new ParsedLine(null, InvalidEventException.tooLarge(line.length(), properties.maxEventSize().toBytes()),
+                    line.number());
+        }
+        try {
+            return new ParsedLine(readTree(line.bytes()), null, line.number());
+        } catch (InvalidEventException e) {
+            return new ParsedLine(null, e, line.number());
+        }
     }
 
     /** One event of a batch: its JSON or why it is not JSON, and its line in an ndjson body (else null). */
@@ -135,6 +195,10 @@ class EventParser {
         if (!errors.isEmpty()) {
             errors.sort(Comparator.comparing(FieldError::field));
             throw InvalidEventException.invalidFields(errors.stream().distinct().toList());
+        }
+        long size = StoredSize.of(event);
+        if (size > properties.maxEventSize().toBytes()) {
+            throw InvalidEventException.tooLarge(size, properties.maxEventSize().toBytes());
         }
         return identify(type.get(), timestamp, data, event, source);
     }

@@ -10,13 +10,13 @@ import java.util.stream.IntStream;
 import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.event.EventType;
 import io.agentstream.event.IngestEvent;
+import io.agentstream.http.BodyLines;
 import io.agentstream.http.BoundedBody;
+import io.agentstream.http.Capacity;
 import io.agentstream.http.Caller;
 import io.agentstream.http.Routes;
 import io.agentstream.ingest.EventParser.ParsedLine;
-import io.agentstream.problem.ApiProblem;
 import io.agentstream.problem.ProblemDocument;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -25,12 +25,14 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 
 /**
  * {@code POST /api/ingest}: one event as a JSON object (what the AgentPipe CLI sends), or a
  * batch as a JSON array or {@code application/x-ndjson}. The body is read raw, with its
- * size bounded before buffering, so that malformed or oversized input is a precise 4xx.
+ * size bounded before buffering, so that malformed or oversized input is a precise 4xx; an
+ * ndjson body is parsed line by line as it arrives and refused at the first line past a limit.
+ * Every request holds its body's size of INGEST_MAX_IN_FLIGHT_BYTES until it is answered, so
+ * what all requests in progress hold together is bounded (503 with Retry-After past it).
  */
 @RestController
 class IngestController {
@@ -42,11 +44,16 @@ class IngestController {
     private final IngestProperties properties;
     private final IngestMetrics metrics;
 
+    private final Capacity inFlight;
+
     IngestController(EventParser parser, EventWriter writer, IngestProperties properties, IngestMetrics metrics) {
         this.parser = parser;
         this.writer = writer;
         this.properties = properties;
         this.metrics = metrics;
+        this.inFlight = new Capacity(properties.maxInFlightBytes().toBytes(), "ingest-busy",
+                "Ingest requests in progress on this instance hold INGEST_MAX_IN_FLIGHT_BYTES of request bodies already.");
+        metrics.gaugeInFlight(inFlight);
     }
 
     @PostMapping(path = Routes.INGEST, consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
@@ -54,26 +61,48 @@ class IngestController {
         ServerHttpRequest request = exchange.getRequest();
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
         String keyId = keyId(exchange);
-        return readBody(request).flatMap(body -> {
-            if (ndjson) {
-                return ingestBatch(parser.readLines(body), keyId);
+        // A body without a declared length may be as large as the limit: it holds that much.
+        long declared = request.getHeaders().getContentLength();
+        long maxBody = properties.maxBodySize().toBytes();
+        long holds = declared >= 0 && declared <= maxBody ? Math.max(declared, 1) : maxBody;
+        return inFlight.within(holds, () -> ndjson ? ingestLines(request, keyId) : ingestJson(request, keyId));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> ingestLines(ServerHttpRequest request, String keyId) {
+        int maxBatch = properties.maxBatchSize();
+        return BodyLines.read(request, properties.maxBodySize().toBytes(), "INGEST_MAX_BODY_SIZE", lineLimit())
+                .map(parser::readLine)
+                .take(maxBatch + 1L)
+                .collectList()
+                .timeout(properties.readTimeout(), Mono.error(() -> BoundedBody.tooSlow(properties.readTimeout(), "INGEST_READ_TIMEOUT")))
+                .flatMap(lines -> {
+                    if (lines.size() > maxBatch) {
+                        return Mono.error(InvalidEventException.batchTooLarge(maxBatch));
+                    }
+                    return ingestBatch(lines, keyId);
+                });
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> ingestJson(ServerHttpRequest request, String keyId) {
+        return readBody(request).flatMap(body -> switch (parser.readJson(body)) {
+            case EventParser.JsonBody.Batch batch -> ingestBatch(batch.events(), keyId);
+            case EventParser.JsonBody.One one -> {
+                long started = System.nanoTime();
+                IngestEvent event;
+                try {
+                    event = parser.parse(one.event(), SOURCE).withKeyId(keyId);
+                } catch (InvalidEventException e) {
+                    metrics.record(typeOf(one.event()), "rejected", started);
+                    throw e;
+                }
+                yield ingestOne(event, started);
             }
-            JsonNode root = parser.readTree(body);
-            if (root instanceof ArrayNode array) {
-                List<ParsedLine> items = new ArrayList<>(array.size());
-                array.values().forEach(node -> items.add(new ParsedLine(node, null, null)));
-                return ingestBatch(items, keyId);
-            }
-            long started = System.nanoTime();
-            IngestEvent event;
-            try {
-                event = parser.parse(root, SOURCE).withKeyId(keyId);
-            } catch (InvalidEventException e) {
-                metrics.record(typeOf(root), "rejected", started);
-                throw e;
-            }
-            return ingestOne(event, started);
         });
+    }
+
+    /** An ndjson line is one event: a longer one is refused unread. */
+    private int lineLimit() {
+        return (int) Math.min(properties.maxEventSize().toBytes(), Integer.MAX_VALUE - 8);
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> ingestOne(IngestEvent event, long started) {
@@ -105,10 +134,6 @@ class IngestController {
     private Mono<ResponseEntity<Map<String, Object>>> ingestBatch(List<ParsedLine> items, String keyId) {
         if (items.isEmpty()) {
             throw InvalidEventException.badBody("The batch is empty; send between 1 and " + properties.maxBatchSize() + " events.");
-        }
-        if (items.size() > properties.maxBatchSize()) {
-            throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large",
-                    "A batch holds at most " + properties.maxBatchSize() + " events; this one has " + items.size() + ".");
         }
         metrics.recordBatchSize(items.size());
         long started = System.nanoTime();

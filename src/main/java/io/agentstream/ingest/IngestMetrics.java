@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
  * again request by request after a failure ({@code _splits}), and requests refused because
  * the queue was full ({@code _queue_full}).
  *
- * <p>{@code agentstream_ingest_batch_events}: events per batch request.
+ * <p>{@code agentstream_ingest_batch_events}: events per batch request;
+ * {@code agentstream_ingest_in_flight_bytes}: request bodies held by requests in progress.
  */
 @Component
 class IngestMetrics {
@@ -51,6 +52,13 @@ class IngestMetrics {
         this.batchEvents = DistributionSummary.builder("agentstream.ingest.batch.events")
                 .description("Events per batch request (JSON array or ndjson)")
                 .serviceLevelObjectives(1, 10, 50, 100, 250, 500, 1000).register(meters);
+    }
+
+    /** {@code agentstream_ingest_in_flight_bytes}: request bodies ingest holds now, against INGEST_MAX_IN_FLIGHT_BYTES. */
+    void gaugeInFlight(io.agentstream.http.Capacity inFlight) {
+        Gauge.builder("agentstream.ingest.in.flight", inFlight, io.agentstream.http.Capacity::used).baseUnit("bytes")
+                .description("Request bodies held by ingest requests in progress (INGEST_MAX_IN_FLIGHT_BYTES bounds it)")
+                .register(meters);
     }
 
     void recordBatchSize(int events) {

@@ -2,6 +2,7 @@ package io.agentstream.ingest;
 
 import java.time.Duration;
 
+import io.agentstream.config.InvalidConfigurationException;
 import io.agentstream.validation.Limit;
 import io.agentstream.validation.TextLimits;
 import jakarta.validation.constraints.Max;
@@ -28,6 +29,13 @@ import org.springframework.validation.annotation.Validated;
  *                            each holding one pooled connection; keep below DATABASE_POOL_MAX
  * @param commitQueueCapacity INGEST_COMMIT_QUEUE_CAPACITY: most events waiting for a
  *                            transaction; past it, requests get 503 with Retry-After
+ * @param maxEventSize INGEST_MAX_EVENT_SIZE: largest event, as an ndjson line and as stored
+ *                     and streamed (numbers written out in full); 413 past it. Every copy of
+ *                     an event the service holds (ring, queues, pages) is at most this large
+ * @param maxInFlightBytes INGEST_MAX_IN_FLIGHT_BYTES: request bodies that ingest requests in
+ *                         progress may hold together on one instance, from the first byte read
+ *                         to the answer; past it, 503 with Retry-After. At least
+ *                         INGEST_MAX_BODY_SIZE, so any one valid request can run
  */
 @Validated
 @ConfigurationProperties("agentstream.ingest")
@@ -48,7 +56,19 @@ public record IngestProperties(
         @Max(value = 64, message = "INGEST_COMMIT_CONCURRENCY must be between 1 and 64")
         @DefaultValue("2") int commitConcurrency,
         @Min(value = 1, message = "INGEST_COMMIT_QUEUE_CAPACITY must be at least 1")
-        @DefaultValue("10000") int commitQueueCapacity) implements TextLimits {
+        @DefaultValue("10000") int commitQueueCapacity,
+        @DefaultValue("1MB") @NotNull DataSize maxEventSize,
+        @DefaultValue("32MB") @NotNull DataSize maxInFlightBytes) implements TextLimits {
+
+    public IngestProperties {
+        if (maxEventSize != null && maxEventSize.toBytes() < 1024) {
+            throw new InvalidConfigurationException("INGEST_MAX_EVENT_SIZE", "must be at least 1KB");
+        }
+        if (maxInFlightBytes != null && maxBodySize != null && maxInFlightBytes.toBytes() < maxBodySize.toBytes()) {
+            throw new InvalidConfigurationException("INGEST_MAX_IN_FLIGHT_BYTES",
+                    "must be at least INGEST_MAX_BODY_SIZE (" + maxBodySize.toBytes() + " bytes), or no request of that size could run");
+        }
+    }
 
     @Override
     public int maxLength(Limit limit) {

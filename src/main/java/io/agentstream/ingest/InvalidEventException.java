@@ -11,7 +11,24 @@ import org.springframework.http.HttpStatus;
 final class InvalidEventException extends ApiProblem {
 
     private InvalidEventException(String kind, String title, String detail) {
-        super(HttpStatus.BAD_REQUEST, kind, title, detail);
+        this(HttpStatus.BAD_REQUEST, kind, title, detail);
+    }
+
+    private InvalidEventException(HttpStatus status, String kind, String title, String detail) {
+        super(status, kind, title, detail);
+    }
+
+    /** 413: one event larger than INGEST_MAX_EVENT_SIZE, as sent (an ndjson line) or as it would be stored. */
+    static InvalidEventException tooLarge(long size, long maxEventSize) {
+        return new InvalidEventException(HttpStatus.CONTENT_TOO_LARGE, "event-too-large", "Event too large",
+                "The event takes " + size + " bytes; an event may take at most " + maxEventSize
+                        + " bytes (INGEST_MAX_EVENT_SIZE).");
+    }
+
+    /** 413: more events in one body than INGEST_MAX_BATCH_SIZE, refused as soon as the one too many is read. */
+    static ApiProblem batchTooLarge(int maxBatchSize) {
+        return new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "batch-too-large", "Batch too large",
+                "A batch holds at most " + maxBatchSize + " events (INGEST_MAX_BATCH_SIZE); this one has more.");
     }
 
     static InvalidEventException invalidFields(List<FieldError> errors) {

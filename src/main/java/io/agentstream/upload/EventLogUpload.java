@@ -27,6 +27,8 @@ class EventLogUpload {
 
     /** Events per statement group: as many as one upload statement takes messages. */
     private static final int CHUNK = 1_000;
+    /** Bad lines listed in a 400; the count of all is given beside them. */
+    private static final int MAX_ERRORS = 100;
 
     private final EventLogIngest ingest;
     private final SessionWriter sessions;
@@ -38,33 +40,71 @@ class EventLogUpload {
         this.properties = properties;
     }
 
-    /** @throws ApiProblem 400 naming every bad line ({@code line 3: data.content}), or 413 past UPLOAD_MAX_MESSAGES */
-    List<IngestEvent> parse(byte[] ndjson, String source) {
-        List<IngestEvent> events = new ArrayList<>();
-        List<FieldError> errors = new ArrayList<>();
-        for (EventLogIngest.Line line : ingest.parse(ndjson, source)) {
-            if (line.valid()) {
-                events.add(line.event());
-                continue;
+    /**
+     * Checks the event log as its lines arrive and keeps its events. Refused as soon as it holds
+     * more than UPLOAD_MAX_EVENTS events or UPLOAD_MAX_MESSAGES messages (413), or an event
+     * larger than INGEST_MAX_EVENT_SIZE (413); otherwise every line is checked and the first
+     * {@value #MAX_ERRORS} bad ones are listed, with the count of all (400).
+     */
+    Mono<List<IngestEvent>> parse(Flux<EventLogIngest.Line> lines) {
+        return lines.collect(Checked::new, Checked::add).map(Checked::events);
+    }
+
+    /** What has been read of one event log so far: its events, and the first bad lines. */
+    private final class Checked {
+
+        private final List<IngestEvent> events = new ArrayList<>();
+        private final List<FieldError> errors = new ArrayList<>();
+        private long lines;
+        private long badLines;
+        private long messages;
+
+        void add(EventLogIngest.Line line) {
+            if (++lines > properties.maxEvents()) {
+                throw properties.tooManyEvents();
             }
+            if (line.tooLarge()) {
+                throw new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "event-too-large", "Event too large",
+                        "Line " + line.number() + " of the event log: " + line.detail() + " Nothing was stored.");
+            }
+            if (line.valid()) {
+                if (badLines == 0) {
+                    events.add(line.event());
+                }
+                if (line.event().type() == EventType.MESSAGE_CREATED && ++messages > properties.maxMessages()) {
+                    throw properties.tooManyMessages();
+                }
+                return;
+            }
+            badLines++;
+            // Once one line is bad nothing will be stored: the events read so far are let go.
+            events.clear();
             String prefix = "line " + line.number();
             if (line.fieldErrors().isEmpty()) {
-                errors.add(new FieldError(prefix, line.detail()));
+                listed(new FieldError(prefix, line.detail()));
             } else {
-                line.fieldErrors().forEach(field -> errors.add(new FieldError(prefix + ": " + field.field(), field.message())));
+                line.fieldErrors().forEach(field -> listed(new FieldError(prefix + ": " + field.field(), field.message())));
             }
         }
-        if (!errors.isEmpty()) {
-            throw invalid("Some lines of the event log are not valid events; nothing was stored.").withErrors(errors);
+
+        private void listed(FieldError error) {
+            if (errors.size() < MAX_ERRORS) {
+                errors.add(error);
+            }
         }
-        if (events.isEmpty()) {
-            throw invalid("The event log holds no events.");
+
+        List<IngestEvent> events() {
+            if (badLines > 0) {
+                throw invalid(badLines + (badLines == 1 ? " line" : " lines") + " of the event log "
+                        + (badLines == 1 ? "is" : "are") + " not valid events; nothing was stored"
+                        + (errors.size() == MAX_ERRORS ? " (the first " + MAX_ERRORS + " problems are listed)" : "") + ".")
+                        .withErrors(errors).withProperty("invalid_lines", badLines);
+            }
+            if (events.isEmpty()) {
+                throw invalid("The event log holds no events.");
+            }
+            return events;
         }
-        long messages = events.stream().filter(e -> e.type() == EventType.MESSAGE_CREATED).count();
-        if (messages > properties.maxMessages()) {
-            throw properties.tooManyMessages(messages);
-        }
-        return events;
     }
 
     /**

@@ -13,10 +13,14 @@ import io.agentstream.database.DatabaseUnavailableException;
 import io.agentstream.event.EventsCommitted;
 import io.agentstream.http.BoundedBody;
 import io.agentstream.http.Caller;
+import io.agentstream.http.Capacity;
 import io.agentstream.http.Routes;
+import io.agentstream.ingest.EventLogIngest;
+import io.agentstream.ingest.IngestProperties;
 import io.agentstream.problem.ApiProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -35,7 +39,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code POST /api/sessions/upload}: a recorded session, as JSON {conversation, agents,
  * messages} or as the CLI's ndjson event log. One transaction: any invalid message rejects
  * the whole upload and nothing is stored. The same upload again stores nothing and says
- * {@code duplicate: true}.
+ * {@code duplicate: true}. At most UPLOAD_MAX_CONCURRENT uploads run at once per instance
+ * (503 with Retry-After beyond), so what uploads hold is bounded by that times UPLOAD_MAX_BYTES.
  */
 @RestController
 class UploadController {
@@ -51,20 +56,27 @@ class UploadController {
     private final ApplicationEventPublisher publisher;
     private final Duration readTimeout;
     private final MeterRegistry meters;
+    private final EventLogIngest ingest;
+    private final Capacity running;
     private final DistributionSummary uploadBytes;
     private final DistributionSummary uploadMessages;
 
     UploadController(UploadProperties properties, SessionUploadReader reader, SessionWriter writer, EventLogUpload eventLogs,
                      TransactionalOperator transactions, ApplicationEventPublisher publisher,
-                     io.agentstream.ingest.IngestProperties ingest, MeterRegistry meters) {
+                     IngestProperties ingestProperties, EventLogIngest ingest, MeterRegistry meters) {
         this.properties = properties;
         this.reader = reader;
         this.writer = writer;
         this.eventLogs = eventLogs;
         this.transactions = transactions;
         this.publisher = publisher;
-        this.readTimeout = ingest.readTimeout();
+        this.readTimeout = ingestProperties.readTimeout();
         this.meters = meters;
+        this.ingest = ingest;
+        this.running = new Capacity(properties.maxConcurrent(), "uploads-busy",
+                "This instance runs UPLOAD_MAX_CONCURRENT uploads already.");
+        Gauge.builder("agentstream.upload.running", running, Capacity::used)
+                .description("Uploads in progress (UPLOAD_MAX_CONCURRENT bounds it)").register(meters);
         this.uploadBytes = DistributionSummary.builder("agentstream.upload.size").baseUnit("bytes")
                 .description("Session upload body sizes")
                 .serviceLevelObjectives(10e3, 100e3, 1e6, 5e6, 10e6, 25e6, 50e6, 100e6).register(meters);
@@ -85,14 +97,8 @@ class UploadController {
                     "Unsupported media type", "Send application/json ({conversation, agents, messages}) or "
                     + "application/x-ndjson (the CLI's event log)."));
         }
-        return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
-                .doOnNext(body -> uploadBytes.record(body.readableByteCount()))
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
-                .flatMap(body -> ndjson
-                        ? uploadEventLog(body, keyId)
-                        : uploadSession(body, keyId))
-                .timeout(UPLOAD_TIMEOUT)
+        return running.within(1, () -> (ndjson ? uploadEventLog(request, keyId) : uploadSession(request, keyId))
+                .timeout(UPLOAD_TIMEOUT))
                 .onErrorMap(DatabaseErrors::isUnavailable, DatabaseUnavailableException::new)
                 .doOnSuccess(result -> {
                     count(ndjson, result.duplicate() ? "duplicate" : "created");
@@ -111,16 +117,29 @@ class UploadController {
      * the event loop: parsing and checking tens of megabytes takes a while, and other
      * connections share that loop.
      */
-    private Mono<UploadResult> uploadSession(Optional<DataBuffer> body, String keyId) {
-        return Mono.fromCallable(() -> parse(body))
-                .subscribeOn(Schedulers.boundedElastic())
+    private Mono<UploadResult> uploadSession(ServerHttpRequest request, String keyId) {
+        return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
+                .doOnNext(body -> uploadBytes.record(body.readableByteCount()))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .publishOn(Schedulers.boundedElastic())
+                .map(this::parse)
                 .flatMap(upload -> transactions.transactional(writer.write(upload, keyId)));
     }
 
-    /** Parsed and checked off the event loop too, then replayed in one transaction. */
-    private Mono<UploadResult> uploadEventLog(Optional<DataBuffer> body, String keyId) {
-        return Mono.fromCallable(() -> eventLogs.parse(bytes(body), SOURCE))
-                .subscribeOn(Schedulers.boundedElastic())
+    /**
+     * Read and checked line by line as the body arrives (never held whole), then replayed in
+     * one transaction once every line is known to be good.
+     */
+    private Mono<UploadResult> uploadEventLog(ServerHttpRequest request, String keyId) {
+        long declared = request.getHeaders().getContentLength();
+        return eventLogs.parse(ingest.read(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", SOURCE))
+                .timeout(readTimeout, Mono.error(() -> BoundedBody.tooSlow(readTimeout, "INGEST_READ_TIMEOUT")))
+                .doOnNext(events -> {
+                    if (declared >= 0) {
+                        uploadBytes.record(declared);
+                    }
+                })
                 .flatMap(events -> transactions.transactional(
                         eventLogs.write(events.stream().map(event -> event.withKeyId(keyId)).toList(), keyId)));
     }
@@ -135,10 +154,6 @@ class UploadController {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] bytes(Optional<DataBuffer> body) {
-        return body.map(BoundedBody::drain).orElseGet(() -> new byte[0]);
     }
 
     /** {@code agentstream_uploads_total{format, outcome}}: created, duplicate, rejected, failed. */

@@ -12,7 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Text PostgreSQL can store as {@code text} and {@code jsonb}. It cannot hold NUL, and a
  * UTF-16 surrogate without its pair (a lone JSON escape in the range D800-DFFF) is not a
- * Unicode character: the driver would store it as "?". Both are named as bad input instead.
+ * Unicode character: the driver would store it as "?". Both are named as bad input instead,
+ * and so is a number {@code numeric} cannot hold ({@link StorableNumber}).
  */
 public final class StorableText {
 
@@ -43,7 +44,7 @@ public final class StorableText {
     }
 
     /**
-     * Walks a value for text PostgreSQL cannot store and reports each place as (path, what is
+     * Walks a value for text (and numbers) PostgreSQL cannot store and reports each place as (path, what is
      * wrong), so the field is named instead of failing the insert or altering the text. A JSON
      * tree is walked whole, unknown fields and field names included; a record graph (lists
      * and records of strings) by its components, named as {@code componentName} says.
@@ -58,6 +59,14 @@ public final class StorableText {
                 }
             }
             case JsonNode node when node.isString() -> findUnstorable(node.stringValue(), path, componentName, unstorable);
+            case JsonNode node when node.isBigDecimal() || node.isBigInteger() -> findUnstorable(node.numberValue(), path,
+                    componentName, unstorable);
+            case Number number -> {
+                String problem = StorableNumber.problem(number);
+                if (problem != null) {
+                    unstorable.accept(path, problem);
+                }
+            }
             case ObjectNode object -> object.properties().forEach(e -> {
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 String problem = problem(e.getKey());

@@ -91,6 +91,25 @@ class BatchIngestIT {
     }
 
     @Test
+    void anNdjsonBodyOfMoreLinesThanABatchIsRefusedAtTheOneTooMany() {
+        // 1 MB of lines that are not even JSON: refused at line 1,001, not parsed (and kept) whole.
+        String body = "{\n".repeat(500_000);
+        api.ingest(body, MediaType.APPLICATION_NDJSON).expectStatus().isEqualTo(413)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:batch-too-large");
+        assertThat(api.count("select count(*) from events")).isZero();
+        api.assertHealthy();
+    }
+
+    @Test
+    void aJsonArrayOfMoreElementsThanABatchIsRefusedAtTheOneTooMany() {
+        String body = "[" + "0,".repeat(300_000) + "0]";
+        api.ingest(body).expectStatus().isEqualTo(413)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:problem:agentstream:batch-too-large");
+        assertThat(api.count("select count(*) from events")).isZero();
+    }
+
+    @Test
     void anEmptyBatchIsABadRequest() {
         api.ingest("[]").expectStatus().isBadRequest()
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);

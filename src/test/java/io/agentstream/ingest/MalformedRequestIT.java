@@ -34,6 +34,7 @@ class MalformedRequestIT {
     static final String STARTED = fixture("conversation-started.json").strip();
     static final String COMPLETED = fixture("conversation-completed.json").strip();
     static final String CONNECTED = fixture("bridge-connected.json").strip();
+    static final String LOG = fixture("log-entry.json").strip();
 
     @Autowired
     Api api;
@@ -128,7 +129,22 @@ class MalformedRequestIT {
                 json("empty key", MESSAGE, 401, "unauthorized").withAuthorization("Bearer "),
                 json("wrong key", MESSAGE, 401, "unauthorized").withAuthorization("Bearer not-the-right-key-0123456789"),
                 json("basic instead of bearer", MESSAGE, 401, "unauthorized").withAuthorization("Basic " + Api.KEY),
-                json("body of 2 MiB", "[" + ("\"" + "x".repeat(1023) + "\",").repeat(2048) + "1]", 413, "body-too-large"));
+                json("body of 2 MiB", "[" + ("\"" + "x".repeat(1023) + "\",").repeat(2048) + "1]", 413, "body-too-large"),
+                // Numbers PostgreSQL's numeric (columns and jsonb) cannot hold, in every numeric field.
+                invalid("cost below numeric's precision", message(m -> m.replace("\"cost\":0.00213", "\"cost\":1e-20000")), "data.cost"),
+                invalid("cost with 341 decimals", message(m -> m.replace("\"cost\":0.00213", "\"cost\":1e-341")), "data.cost"),
+                invalid("unknown field beyond numeric's range", message(m -> m.replace("\"data\":{", "\"data\":{\"n\":1e200000,")), "data.n"),
+                invalid("unknown top-level field beyond range", message(m -> m.replace("{\"type\"", "{\"n\":-1e310,\"type\"")), "n"),
+                invalid("integer of 400 digits in an unknown field", message(m -> m.replace("\"data\":{", "\"data\":{\"n\":" + "9".repeat(400) + ",")), "data.n"),
+                invalid("log metrics beyond numeric's range", LOG.replace("\"total_tokens\":412", "\"total_tokens\":1e200000"), "data.metrics.total_tokens"),
+                invalid("log metadata below numeric's precision", LOG.replace("\"turn\":1", "\"turn\":[1e-20000]"), "data.metadata.turn[0]"),
+                invalid("completed total_cost below numeric's precision", COMPLETED.replace("\"total_cost\":0.00251", "\"total_cost\":1e-20000"), "data.total_cost"),
+                invalid("completed duration_seconds below numeric's precision", COMPLETED.replace("\"duration_seconds\":100.3", "\"duration_seconds\":1e-20000"), "data.duration_seconds"),
+                invalid("summary cost below numeric's precision", COMPLETED.replace("\"cost\":0.00004", "\"cost\":1e-20000"), "data.summary.cost"),
+                invalid("tokens written as 1e3", message(m -> m.replace("\"tokens_used\":412", "\"tokens_used\":1e3")), "data.tokens_used"),
+                // 3,500 numbers of 5 bytes are stored written out (309 digits each): past INGEST_MAX_EVENT_SIZE.
+                json("numbers stored far larger than sent", message(m -> m.replace("\"data\":{", "\"data\":{\"n\":["
+                        + String.join(",", java.util.Collections.nCopies(3500, "1e308")) + "],")), 413, "event-too-large"));
     }
 
     @ParameterizedTest(name = "{0}")
