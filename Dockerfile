@@ -17,8 +17,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
 WORKDIR /app
 COPY --from=build /src/target/agentstream.jar agentstream.jar
 USER agentstream
+# Memory as the budget in docs/architecture.md sets it: a 576 MB heap (10,000 streams, the replay
+# ring, ingest bodies and one upload in progress, at their maxima), bounded direct memory,
+# metaspace and code cache; the container's limit (docker-compose.yml: 1152m) holds their sum
+# with headroom. For another size, set JAVA_TOOL_OPTIONS and the limits of the budget together.
 ENV PORT=8080 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
+    JAVA_TOOL_OPTIONS="-Xmx576m -XX:MaxDirectMemorySize=96m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=96m -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED"
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${PORT}/api/health" >/dev/null || exit 1

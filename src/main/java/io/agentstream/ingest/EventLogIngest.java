@@ -24,9 +24,10 @@ public class EventLogIngest {
 
     /**
      * One non-blank line: its event, or why it is not one ({@code detail}, and the fields named
-     * when the problem is with fields; {@code tooLarge} when the event is over INGEST_MAX_EVENT_SIZE).
+     * when the problem is with fields; {@code tooLarge} when the event is over INGEST_MAX_EVENT_SIZE),
+     * and its size in bytes.
      */
-    public record Line(int number, IngestEvent event, String detail, List<FieldError> fieldErrors, boolean tooLarge) {
+    public record Line(int number, IngestEvent event, String detail, List<FieldError> fieldErrors, boolean tooLarge, long bytes) {
 
         public boolean valid() {
             return event != null;
@@ -64,10 +65,10 @@ public class EventLogIngest {
             if (line.error() != null) {
                 throw line.error();
             }
-            return new Line(line.line(), parser.parse(line.node(), source), null, List.of(), false);
+            return new Line(line.line(), parser.parse(line.node(), source), null, List.of(), false, line.bytes());
         } catch (InvalidEventException e) {
             return new Line(line.line(), null, e.getBody().getDetail(), e.fieldErrors(),
-                    e.getStatusCode().value() == HttpStatus.CONTENT_TOO_LARGE.value());
+                    e.getStatusCode().value() == HttpStatus.CONTENT_TOO_LARGE.value(), line.bytes());
         }
     }
 

@@ -131,17 +131,24 @@ class EventParser {
     ParsedLine readLine(BodyLines.Line line) {
         if (line.tooLong()) {
             return new ParsedLine(null, InvalidEventException.tooLarge(line.length(), properties.maxEventSize().toBytes()),
-                    line.number());
+                    line.number(), line.length());
         }
         try {
-            return new ParsedLine(readTree(line.bytes()), null, line.number());
+            return new ParsedLine(readTree(line.bytes()), null, line.number(), line.length());
         } catch (InvalidEventException e) {
-            return new ParsedLine(null, e, line.number());
+            return new ParsedLine(null, e, line.number(), line.length());
         }
     }
 
-    /** One event of a batch: its JSON or why it is not JSON, and its line in an ndjson body (else null). */
-    record ParsedLine(JsonNode node, InvalidEventException error, Integer line) {
+    /**
+     * One event of a batch: its JSON or why it is not JSON, its line in an ndjson body (else
+     * null), and its size as sent (an ndjson line's bytes; 0 when not known).
+     */
+    record ParsedLine(JsonNode node, InvalidEventException error, Integer line, long bytes) {
+
+        ParsedLine(JsonNode node, InvalidEventException error, Integer line) {
+            this(node, error, line, 0);
+        }
     }
 
     /** Validates one event of a body; throws {@link InvalidEventException} when it is not acceptable. */

@@ -3,6 +3,7 @@ package io.agentstream.ingest;
 import java.time.Duration;
 
 import io.agentstream.config.InvalidConfigurationException;
+import io.agentstream.config.MemoryClaim;
 import io.agentstream.validation.Limit;
 import io.agentstream.validation.TextLimits;
 import jakarta.validation.constraints.Max;
@@ -58,7 +59,13 @@ public record IngestProperties(
         @Min(value = 1, message = "INGEST_COMMIT_QUEUE_CAPACITY must be at least 1")
         @DefaultValue("10000") int commitQueueCapacity,
         @DefaultValue("1MB") @NotNull DataSize maxEventSize,
-        @DefaultValue("32MB") @NotNull DataSize maxInFlightBytes) implements TextLimits {
+        @DefaultValue("16MB") @NotNull DataSize maxInFlightBytes) implements TextLimits, MemoryClaim {
+
+    /**
+     * A body in progress is held as its bytes, its parsed events and the JSON each is stored as:
+     * about three times its size.
+     */
+    static final int HELD_PER_BODY_BYTE = 3;
 
     public IngestProperties {
         if (maxEventSize != null && maxEventSize.toBytes() < 1024) {
@@ -68,6 +75,16 @@ public record IngestProperties(
             throw new InvalidConfigurationException("INGEST_MAX_IN_FLIGHT_BYTES",
                     "must be at least INGEST_MAX_BODY_SIZE (" + maxBodySize.toBytes() + " bytes), or no request of that size could run");
         }
+    }
+
+    @Override
+    public String memoryVariables() {
+        return "INGEST_MAX_IN_FLIGHT_BYTES";
+    }
+
+    @Override
+    public long memoryBytes() {
+        return maxInFlightBytes.toBytes() * HELD_PER_BODY_BYTE;
     }
 
     @Override

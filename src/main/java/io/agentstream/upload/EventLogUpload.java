@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.agentstream.database.StatementChunks;
 import io.agentstream.event.ConversationStarted;
 import io.agentstream.event.EventType;
 import io.agentstream.event.IngestEvent;
@@ -46,14 +47,18 @@ class EventLogUpload {
      * larger than INGEST_MAX_EVENT_SIZE (413); otherwise every line is checked and the first
      * {@value #MAX_ERRORS} bad ones are listed, with the count of all (400).
      */
-    Mono<List<IngestEvent>> parse(Flux<EventLogIngest.Line> lines) {
+    Mono<List<Sized>> parse(Flux<EventLogIngest.Line> lines) {
         return lines.collect(Checked::new, Checked::add).map(Checked::events);
+    }
+
+    /** An event of the log, and its line's size, by which the writes are cut into statements. */
+    record Sized(IngestEvent event, long bytes) {
     }
 
     /** What has been read of one event log so far: its events, and the first bad lines. */
     private final class Checked {
 
-        private final List<IngestEvent> events = new ArrayList<>();
+        private final List<Sized> events = new ArrayList<>();
         private final List<FieldError> errors = new ArrayList<>();
         private long lines;
         private long badLines;
@@ -69,7 +74,7 @@ class EventLogUpload {
             }
             if (line.valid()) {
                 if (badLines == 0) {
-                    events.add(line.event());
+                    events.add(new Sized(line.event(), line.bytes()));
                 }
                 if (line.event().type() == EventType.MESSAGE_CREATED && ++messages > properties.maxMessages()) {
                     throw properties.tooManyMessages();
@@ -93,7 +98,7 @@ class EventLogUpload {
             }
         }
 
-        List<IngestEvent> events() {
+        List<Sized> events() {
             if (badLines > 0) {
                 throw invalid(badLines + (badLines == 1 ? " line" : " lines") + " of the event log "
                         + (badLines == 1 ? "is" : "are") + " not valid events; nothing was stored"
@@ -112,15 +117,15 @@ class EventLogUpload {
      *
      * @param keyId the id of the key that sent the upload, recorded with its upload event (audit)
      */
-    Mono<UploadResult> write(List<IngestEvent> events, String keyId) {
+    Mono<UploadResult> write(List<Sized> sized, String keyId) {
+        List<IngestEvent> events = sized.stream().map(Sized::event).toList();
         String conversationId = events.stream().map(IngestEvent::conversationId).filter(Objects::nonNull).findFirst()
                 .orElse(null);
         if (conversationId == null) {
             return Mono.error(invalid("The event log names no conversation (no event carries data.conversation_id)."));
         }
-        int chunks = (events.size() + CHUNK - 1) / CHUNK;
-        return Flux.range(0, chunks)
-                .concatMap(chunk -> ingest.write(events.subList(chunk * CHUNK, Math.min(events.size(), (chunk + 1) * CHUNK))))
+        return Flux.fromIterable(StatementChunks.of(sized, CHUNK, Sized::bytes))
+                .concatMap(chunk -> ingest.write(chunk.stream().map(Sized::event).toList()))
                 .concatMapIterable(results -> results)
                 .collectList()
                 .flatMap(results -> {

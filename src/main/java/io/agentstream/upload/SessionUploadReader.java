@@ -1,6 +1,5 @@
 package io.agentstream.upload;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,8 +41,8 @@ class SessionUploadReader {
         this.properties = properties;
     }
 
-    SessionUpload read(InputStream body, int length) {
-        if (length == 0) {
+    SessionUpload read(byte[] body) {
+        if (body.length == 0) {
             throw invalid("The request body is empty; send {conversation, agents, messages}.", List.of());
         }
         SessionUpload upload;

@@ -6,12 +6,12 @@ import static io.agentstream.database.NamedParameters.bindAll;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.agentstream.database.StatementChunks;
 import io.agentstream.event.EventType;
 import io.agentstream.event.IngestJson;
 import io.agentstream.event.Summary;
@@ -152,10 +152,8 @@ class SessionWriter {
     }
 
     private Mono<Long> insertMessages(String id, List<Message> messages, String keyId) {
-        List<List<Message>> chunks = new ArrayList<>();
-        for (int from = 0; from < messages.size(); from += CHUNK) {
-            chunks.add(messages.subList(from, Math.min(messages.size(), from + CHUNK)));
-        }
+        // A message's content is most of its bytes; UTF-16 characters count up to three UTF-8 bytes each.
+        List<List<Message>> chunks = StatementChunks.of(messages, CHUNK, m -> 3L * m.content().length());
         return Flux.fromIterable(chunks)
                 .concatMap(chunk -> messageRows.insert(chunk.stream().map(m -> new MessageRows.Row(id, messageId(id, m), null,
                         m.agentId(), m.agentType(), m.agentName(), m.agentVersion(), m.role(), m.content(), m.sequenceNumber(),

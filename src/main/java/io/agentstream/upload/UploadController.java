@@ -1,12 +1,8 @@
 package io.agentstream.upload;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import io.agentstream.database.DatabaseErrors;
 import io.agentstream.database.DatabaseUnavailableException;
@@ -23,7 +19,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -113,17 +108,14 @@ class UploadController {
     }
 
     /**
-     * Parsed straight from the joined buffer (the raw body is held once, never copied), off
-     * the event loop: parsing and checking tens of megabytes takes a while, and other
-     * connections share that loop.
+     * The body held once on the heap, parsed as a stream off the event loop: parsing and
+     * checking tens of megabytes takes a while, and other connections share that loop.
      */
     private Mono<UploadResult> uploadSession(ServerHttpRequest request, String keyId) {
-        return BoundedBody.join(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
-                .doOnNext(body -> uploadBytes.record(body.readableByteCount()))
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
+        return BoundedBody.read(request, properties.maxBytes().toBytes(), "UPLOAD_MAX_BYTES", readTimeout, "INGEST_READ_TIMEOUT")
+                .doOnNext(body -> uploadBytes.record(body.length))
                 .publishOn(Schedulers.boundedElastic())
-                .map(this::parse)
+                .map(reader::read)
                 .flatMap(upload -> transactions.transactional(writer.write(upload, keyId)));
     }
 
@@ -141,19 +133,8 @@ class UploadController {
                     }
                 })
                 .flatMap(events -> transactions.transactional(
-                        eventLogs.write(events.stream().map(event -> event.withKeyId(keyId)).toList(), keyId)));
-    }
-
-    private SessionUpload parse(Optional<DataBuffer> body) {
-        if (body.isEmpty()) {
-            return reader.read(InputStream.nullInputStream(), 0);
-        }
-        int length = body.get().readableByteCount();
-        try (InputStream in = body.get().asInputStream(true)) {
-            return reader.read(in, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                        eventLogs.write(events.stream().map(e -> new EventLogUpload.Sized(e.event().withKeyId(keyId), e.bytes()))
+                                .toList(), keyId)));
     }
 
     /** {@code agentstream_uploads_total{format, outcome}}: created, duplicate, rejected, failed. */

@@ -1,5 +1,6 @@
 package io.agentstream.upload;
 
+import io.agentstream.config.MemoryClaim;
 import io.agentstream.problem.ApiProblem;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -23,7 +24,21 @@ public record UploadProperties(
         @DefaultValue("50MB") @NotNull DataSize maxBytes,
         @Min(value = 1, message = "UPLOAD_MAX_MESSAGES must be at least 1") @DefaultValue("100000") int maxMessages,
         @Min(value = 1, message = "UPLOAD_MAX_EVENTS must be at least 1") @DefaultValue("200000") int maxEvents,
-        @Min(value = 1, message = "UPLOAD_MAX_CONCURRENT must be at least 1") @DefaultValue("2") int maxConcurrent) {
+        @Min(value = 1, message = "UPLOAD_MAX_CONCURRENT must be at least 1") @DefaultValue("1") int maxConcurrent)
+        implements MemoryClaim {
+
+    /** An upload in progress holds its body and its parsed messages: about twice its size. */
+    static final int HELD_PER_BODY_BYTE = 2;
+
+    @Override
+    public String memoryVariables() {
+        return "UPLOAD_MAX_CONCURRENT × UPLOAD_MAX_BYTES";
+    }
+
+    @Override
+    public long memoryBytes() {
+        return maxConcurrent * maxBytes.toBytes() * HELD_PER_BODY_BYTE;
+    }
 
     /** The 413 for an upload of more than UPLOAD_MAX_MESSAGES messages, refused as soon as the one too many is read. */
     ApiProblem tooManyMessages() {

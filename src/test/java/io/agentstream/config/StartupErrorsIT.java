@@ -129,4 +129,13 @@ class StartupErrorsIT {
         String line = failsWithOneLine("bad-variable", Map.of("PORT", "http"));
         assertThat(line).contains("PORT").contains("whole number");
     }
+
+    @Test
+    void limitsThatCannotFitTheHeapAreOneLineNamingThem() throws Exception {
+        String line = failsWithOneLine("memory-budget", Map.of(
+                "DATABASE_URL", url("postgres", PASSWORD, postgres.port(), "postgres"),
+                "JAVA_TOOL_OPTIONS", "-Xmx256m", "UPLOAD_MAX_CONCURRENT", "4"));
+        assertThat(line).contains("UPLOAD_MAX_CONCURRENT × UPLOAD_MAX_BYTES").contains("INGEST_MAX_IN_FLIGHT_BYTES")
+                .contains("the heap is").contains("-Xmx");
+    }
 }

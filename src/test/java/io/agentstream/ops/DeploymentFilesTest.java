@@ -86,8 +86,8 @@ class DeploymentFilesTest {
                 .contains("log_min_duration_statement=");
         String redis = String.join(" ", (List<String>) services.get("redis").get("command"));
         assertThat(redis).contains("--maxmemory 256mb").contains("--maxmemory-policy volatile-ttl").contains("--appendonly no");
-        // The heap follows the container's memory limit.
-        assertThat(Files.readString(Path.of("Dockerfile"))).contains("-XX:MaxRAMPercentage=75");
+        // The heap and the JVM's other memory are the budget's (docs/architecture.md), within the container's limit.
+        assertThat(Files.readString(Path.of("Dockerfile"))).contains("-Xmx576m").contains("-XX:MaxDirectMemorySize=96m");
     }
 
     @Test
@@ -158,7 +158,7 @@ class DeploymentFilesTest {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
         assertThat(dockerfile.lines().filter(line -> line.startsWith("FROM "))).hasSize(2);
         assertThat(dockerfile).contains("--mount=type=cache,target=/root/.m2").contains("USER agentstream")
-                .contains("HEALTHCHECK").contains("/api/health").contains("MaxRAMPercentage");
+                .contains("HEALTHCHECK").contains("/api/health").contains("-Xmx");
         assertThat(Files.readString(Path.of(".dockerignore"))).contains("target");
     }
 }
