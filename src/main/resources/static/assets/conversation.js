@@ -150,7 +150,8 @@ export function mountConversation(main, ctx) {
       const result = await request(`/api/events${query({ conversation_id: id, types: 'log.entry', after, limit: 1000 })}`,
         { signal: abort.signal });
       for (const event of result.events) addLog(event);
-      if (result.events.length < 1000) break;
+      // A page also ends early at the server's byte budget: has_more says whether to go on.
+      if (!result.has_more) break;
       after = result.next_after;
     }
     logsLoaded = true;

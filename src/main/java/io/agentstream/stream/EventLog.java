@@ -13,7 +13,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.io.JsonStringEncoder;
 
-/** Reads of the events table for the stream: the tailer's reads, replays and catch-up pages. */
+/**
+ * Reads of the events table for the stream: the tailer's reads, replays and catch-up pages.
+ * Every read is bounded in events and in bytes of event data (SSE_PAGE_BYTES), beyond its
+ * first event, which is always returned so that reads progress.
+ */
 @Component
 class EventLog {
 
@@ -36,31 +40,43 @@ class EventLog {
         }
     }
 
-    record TailRead(Snapshot snapshot, List<StreamEvent> events) {
+    /** {@code full}: the read stopped at its limit of events or of bytes, so more may follow. */
+    record TailRead(Snapshot snapshot, List<StreamEvent> events, boolean full) {
+    }
+
+    /** {@code full}: the page stopped at its limit of events or of bytes, so more may follow. */
+    record Page(List<StreamEvent> events, boolean full) {
     }
 
     record Head(Snapshot snapshot, long head) {
     }
 
-    private final DatabaseClient db;
+    /** An event as read, with its place in the read and the running total of data bytes up to it. */
+    private record Row(StreamEvent event, int n, long total) {
+    }
 
-    EventLog(DatabaseClient db) {
+    private final DatabaseClient db;
+    private final long pageBytes;
+
+    EventLog(DatabaseClient db, StreamProperties properties) {
         this.db = db;
+        this.pageBytes = properties.pageBytes().toBytes();
     }
 
     Mono<TailRead> tail(long after, int limit) {
-        return db.sql(StreamSql.TAIL).bind("after", after).bind("limit", limit)
-                .map(row -> new Object[] {snapshot(row), row.get("id") == null ? null : event(row)})
+        return db.sql(StreamSql.TAIL).bind("after", after).bind("limit", limit).bind("bytes", pageBytes)
+                .map(row -> new Object[] {snapshot(row), row.get("id") == null ? null : row(row)})
                 .all()
                 .collectList()
                 .map(rows -> {
-                    List<StreamEvent> events = new ArrayList<>(rows.size());
+                    List<Row> events = new ArrayList<>(rows.size());
                     for (Object[] row : rows) {
                         if (row[1] != null) {
-                            events.add((StreamEvent) row[1]);
+                            events.add((Row) row[1]);
                         }
                     }
-                    return new TailRead((Snapshot) rows.getFirst()[0], events);
+                    Page page = page(events, limit);
+                    return new TailRead((Snapshot) rows.getFirst()[0], page.events(), page.full());
                 })
                 .timeout(QUERY_TIMEOUT);
     }
@@ -72,36 +88,53 @@ class EventLog {
                 .timeout(QUERY_TIMEOUT);
     }
 
-    /** Matching events in (after, upto], in offset order, at most limit. */
-    Mono<List<StreamEvent>> page(long after, long upto, EventFilter filter, int limit) {
+    /** Matching events in (after, upto], in offset order, at most limit and about SSE_PAGE_BYTES. */
+    Mono<Page> page(long after, long upto, EventFilter filter, int limit) {
         String sql = filter.conversationId() == null
                 ? (filter.types() == null ? StreamSql.PAGE : StreamSql.PAGE_BY_TYPES)
                 : (filter.types() == null ? StreamSql.PAGE_BY_CONVERSATION : StreamSql.PAGE_BY_CONVERSATION_AND_TYPES);
-        GenericExecuteSpec spec = db.sql(sql).bind("after", after).bind("upto", upto).bind("limit", limit);
+        GenericExecuteSpec spec = db.sql(sql).bind("after", after).bind("upto", upto).bind("limit", limit)
+                .bind("bytes", pageBytes);
         if (filter.conversationId() != null) {
             spec = spec.bind("conversation_id", filter.conversationId());
         }
         if (filter.types() != null) {
             spec = spec.bind("types", filter.types().toArray(String[]::new));
         }
-        return Queries.bounded(spec.map(EventLog::event).all().collectList(), QUERY_TIMEOUT);
+        return read(spec, limit);
     }
 
-    /** One API key's matching events in (after, upto], in offset order, at most limit (audit). */
-    Mono<List<StreamEvent>> pageByKey(long after, long upto, String keyId, EventFilter filter, int limit) {
+    /** One API key's matching events in (after, upto], in offset order, at most limit and about SSE_PAGE_BYTES (audit). */
+    Mono<Page> pageByKey(long after, long upto, String keyId, EventFilter filter, int limit) {
         GenericExecuteSpec spec = db.sql(StreamSql.PAGE_BY_KEY).bind("after", after).bind("upto", upto).bind("limit", limit)
+                .bind("bytes", pageBytes)
                 .bind("key_id", keyId)
                 .bind("conversation_id", filter.conversationId() == null ? "" : filter.conversationId())
                 .bind("types", filter.types() == null ? new String[0] : filter.types().toArray(String[]::new));
-        return Queries.bounded(spec.map(EventLog::event).all().collectList(), QUERY_TIMEOUT);
+        return read(spec, limit);
     }
 
-    /** Every matching event in (after, upto], read page by page as the subscriber consumes them. */
+    /**
+     * Every matching event in (after, upto], read page by page as the subscriber consumes them:
+     * the page being sent, and the next one once it is read, are all a replay holds.
+     */
     Flux<StreamEvent> replay(long after, long upto, EventFilter filter, int pageSize) {
         return page(after, upto, filter, pageSize)
-                .expand(events -> events.size() < pageSize ? Mono.empty()
-                        : page(events.getLast().id(), upto, filter, pageSize))
-                .flatMapIterable(events -> events);
+                .expand(page -> page.full() ? page(page.events().getLast().id(), upto, filter, pageSize) : Mono.empty())
+                .flatMapIterable(Page::events, 1);
+    }
+
+    private Mono<Page> read(GenericExecuteSpec spec, int limit) {
+        return Queries.bounded(spec.map(EventLog::row).all().collectList(), QUERY_TIMEOUT).map(rows -> page(rows, limit));
+    }
+
+    private Page page(List<Row> rows, int limit) {
+        List<StreamEvent> events = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            events.add(row.event());
+        }
+        boolean full = !rows.isEmpty() && (rows.getLast().n() >= limit || rows.getLast().total() >= pageBytes);
+        return new Page(events, full);
     }
 
     /** The lowest offset still stored, or empty when the log is empty. */
@@ -116,6 +149,10 @@ class EventLog {
 
     private static Snapshot snapshot(Readable row) {
         return new Snapshot(row.get("xmin", Long.class), row.get("xmax", Long.class), row.get("next", Long.class));
+    }
+
+    private static Row row(Readable row) {
+        return new Row(event(row), row.get("n", Integer.class), row.get("total", Long.class));
     }
 
     private static StreamEvent event(Readable row) {

@@ -37,6 +37,7 @@ import reactor.core.scheduler.Schedulers;
 class EventTailer implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(EventTailer.class);
+    /** Events one read takes at most; SSE_PAGE_BYTES bounds its bytes. */
     private static final int READ_LIMIT = 1000;
     private static final Duration FIRST_RECHECK = Duration.ofMillis(1);
     private static final Duration START_WAIT = Duration.ofSeconds(5);
@@ -180,7 +181,7 @@ class EventTailer implements SmartLifecycle, DisposableBean {
         if (failing.compareAndSet(true, false)) {
             log.info("Stream reads the event log again");
         }
-        Settlement.Step step = current.onRead(read.snapshot(), read.events(), read.events().size() == READ_LIMIT);
+        Settlement.Step step = current.onRead(read.snapshot(), read.events(), read.full());
         if (!step.publish().isEmpty() || step.cursor() > hub.cursor()) {
             hub.publish(step.publish(), step.cursor());
             for (StreamEvent event : step.publish()) {

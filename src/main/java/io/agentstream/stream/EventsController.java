@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.agentstream.http.Routes;
 import io.agentstream.problem.ApiProblem;
+import io.agentstream.stream.EventLog.Page;
 import io.agentstream.stream.StreamQuery.PageParams;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -17,7 +18,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@code GET /api/events}: the stream's events as JSON pages, for clients that poll. Only
  * settled offsets are returned, so a client that continues from {@code next_after} never
- * skips an event that commits late.
+ * skips an event that commits late. A page ends at {@code limit} events or after about
+ * SSE_PAGE_BYTES of their data, whichever comes first; {@code has_more} says it ended so.
  */
 @RestController
 class EventsController {
@@ -41,16 +43,17 @@ class EventsController {
             return Mono.error(new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "stream-starting", "Events unavailable",
                     "The event log has not been read yet.").withHeader(HttpHeaders.RETRY_AFTER, "1"));
         }
-        Mono<List<StreamEvent>> page = params.keyId() == null
+        Mono<Page> read = params.keyId() == null
                 ? eventLog.page(params.after(), settled, params.filter(), params.limit())
                 : eventLog.pageByKey(params.after(), settled, params.keyId(), params.filter(), params.limit());
-        return page.map(events -> {
-            long next = events.size() == params.limit() ? events.getLast().id() : Math.max(params.after(), settled);
+        return read.map(page -> {
+            List<StreamEvent> events = page.events();
+            long next = page.full() ? events.getLast().id() : Math.max(params.after(), settled);
             StringBuilder body = new StringBuilder(256 + events.size() * 256).append("{\"events\":[");
             for (int i = 0; i < events.size(); i++) {
                 body.append(i == 0 ? "" : ",").append(events.get(i).json());
             }
-            body.append("],\"next_after\":").append(next).append('}');
+            body.append("],\"next_after\":").append(next).append(",\"has_more\":").append(page.full()).append('}');
             return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body.toString());
         });
     }

@@ -38,7 +38,8 @@ final class Settlement {
     /**
      * @param snapshot the read's snapshot
      * @param events   events with id above {@link #cursor()}, ascending, as read in it
-     * @param full     whether the read hit its limit (more events may follow)
+     * @param full     whether the read stopped at its limit of events or bytes (more events
+     *                 may follow, unseen by this read)
      */
     Step onRead(Snapshot snapshot, List<StreamEvent> events, boolean full) {
         if (candidateMax >= 0 && snapshot.xmin() >= candidateNext) {

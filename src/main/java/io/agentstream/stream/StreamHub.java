@@ -1,5 +1,6 @@
 package io.agentstream.stream;
 
+import java.util.AbstractQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,8 +9,10 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -24,8 +27,9 @@ import reactor.util.concurrent.Queues;
  * lock; the events are offered to subscribers after it, so a connecting client never waits
  * for a fan-out to thousands of streams. Subscribers that follow one conversation are
  * indexed by it, so an event costs nothing for those following other conversations. Each
- * subscriber has its own bounded queue; one that overflows is dropped alone, without
- * slowing the publisher or the other subscribers.
+ * subscriber has its own queue, bounded in events and in bytes; one that overflows is dropped
+ * alone, without slowing the publisher or the other subscribers. The ring too is bounded in
+ * events and in bytes, since one event may be as large as a request body.
  */
 @Component
 class StreamHub {
@@ -33,7 +37,7 @@ class StreamHub {
     /** Ends a subscriber's flux when its queue overflowed. */
     static final class SlowConsumerException extends RuntimeException {
         SlowConsumerException() {
-            super("subscriber fell more than SSE_MAX_PENDING events behind", null, false, false);
+            super("subscriber fell more than SSE_MAX_PENDING events or SSE_MAX_PENDING_BYTES behind", null, false, false);
         }
     }
 
@@ -51,16 +55,29 @@ class StreamHub {
     private final ConcurrentHashMap<String, Set<Subscriber>> byConversation = new ConcurrentHashMap<>();
     private final ArrayDeque<StreamEvent> ring = new ArrayDeque<>();
     private final int ringCapacity;
+    private final long ringBudget;
     private final int maxPending;
+    private final long maxPendingBytes;
     private final Counter slowConsumers;
     private long cursor = -1;
+    /** The ring holds every published event above this offset. */
     private long ringFloor = -1;
+    /** What the ring's events hold ({@link StreamEvent#heapBytes}); written under the lock. */
+    private volatile long ringBytes;
 
     StreamHub(StreamProperties properties, MeterRegistry meters) {
         this.ringCapacity = properties.replayBufferSize();
+        this.ringBudget = properties.replayBufferBytes().toBytes();
         this.maxPending = properties.maxPending();
+        this.maxPendingBytes = properties.maxPendingBytes().toBytes();
         this.slowConsumers = Counter.builder("agentstream.stream.slow.consumers")
-                .description("Stream connections closed because they fell SSE_MAX_PENDING events behind")
+                .description("Stream connections closed because they fell SSE_MAX_PENDING events or SSE_MAX_PENDING_BYTES behind")
+                .register(meters);
+        Gauge.builder("agentstream.stream.replay.buffer", this, hub -> hub.ringBytes).baseUnit("bytes")
+                .description("Heap held by the recent events kept for resumes (at most SSE_REPLAY_BUFFER_BYTES)")
+                .register(meters);
+        Gauge.builder("agentstream.stream.pending", this, StreamHub::pendingBytes).baseUnit("bytes")
+                .description("Frames queued for stream connections, summed over them (each at most SSE_MAX_PENDING_BYTES)")
                 .register(meters);
     }
 
@@ -85,13 +102,23 @@ class StreamHub {
      */
     void publish(List<StreamEvent> events, long newCursor) {
         synchronized (emitting) {
+            for (StreamEvent event : events) {
+                // A pass over each event's text, done here rather than under the lock.
+                event.heapBytes();
+            }
             synchronized (lock) {
+                long bytes = ringBytes;
                 for (StreamEvent event : events) {
                     ring.addLast(event);
-                    if (ring.size() > ringCapacity) {
-                        ringFloor = ring.removeFirst().id();
+                    bytes += event.heapBytes();
+                    // An event larger than the whole budget leaves the ring empty, its floor at that event.
+                    while (ring.size() > ringCapacity || bytes > ringBudget) {
+                        StreamEvent evicted = ring.removeFirst();
+                        bytes -= evicted.heapBytes();
+                        ringFloor = evicted.id();
                     }
                 }
+                ringBytes = bytes;
                 cursor = Math.max(cursor, newCursor);
             }
             for (StreamEvent event : events) {
@@ -149,6 +176,15 @@ class StreamHub {
         return subscribers.size();
     }
 
+    /** Bytes of frames queued for all subscribers; a frame queued for several counts once for each. */
+    long pendingBytes() {
+        long sum = 0;
+        for (Subscriber subscriber : subscribers) {
+            sum += subscriber.queue.bytes();
+        }
+        return sum;
+    }
+
     /** Completes every subscriber (shutdown): each stream ends with its reconnect hint. */
     void completeAll() {
         synchronized (emitting) {
@@ -176,20 +212,73 @@ class StreamHub {
         }
     }
 
+    /**
+     * A subscriber's queue, which knows the frame bytes it holds: added as an event enters (the
+     * hub's one producer), taken off as it leaves (the subscriber's drain, on its own thread, or
+     * a fused poll downstream), so the count is exact whichever thread moves the events.
+     */
+    private static final class PendingQueue extends AbstractQueue<StreamEvent> {
+
+        private static final AtomicLongFieldUpdater<PendingQueue> BYTES =
+                AtomicLongFieldUpdater.newUpdater(PendingQueue.class, "bytes");
+
+        // Grows in small chunks and is bounded by the checks in Subscriber.offer(): an idle stream
+        // holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
+        private final Queue<StreamEvent> events = Queues.<StreamEvent>unbounded(16).get();
+        private volatile long bytes;
+
+        long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public boolean offer(StreamEvent event) {
+            // Counted before it can be taken, so the count never falls below what is queued.
+            BYTES.addAndGet(this, event.frameBytes());
+            return events.offer(event);
+        }
+
+        @Override
+        public StreamEvent poll() {
+            StreamEvent event = events.poll();
+            if (event != null) {
+                BYTES.addAndGet(this, -event.frameBytes());
+            }
+            return event;
+        }
+
+        @Override
+        public StreamEvent peek() {
+            return events.peek();
+        }
+
+        @Override
+        public int size() {
+            return events.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return events.isEmpty();
+        }
+
+        @Override
+        public Iterator<StreamEvent> iterator() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     private final class Subscriber {
 
         private final EventFilter filter;
         private final long registeredAt;
-        private final Queue<StreamEvent> queue = Queues.<StreamEvent>unbounded(16).get();
+        private final PendingQueue queue = new PendingQueue();
         private final Sinks.Many<StreamEvent> sink;
         /** true: cut as a slow consumer; false: ended normally (shutdown). */
         private final Sinks.One<Boolean> cut = Sinks.one();
-
         Subscriber(EventFilter filter, long registeredAt) {
             this.filter = filter;
             this.registeredAt = registeredAt;
-            // A queue that grows in small chunks and is bounded by the size check in offer():
-            // an idle stream holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
             this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
         }
 
@@ -209,12 +298,16 @@ class StreamHub {
             cut.tryEmitValue(false);
         }
 
-        /** Called while the hub serialises emissions only (one producer). */
+        /**
+         * Called while the hub serialises emissions only (one producer). An event larger than
+         * the byte budget is still queued when nothing else is, so that every event can be sent.
+         */
         void offer(StreamEvent event) {
             if (event.id() <= registeredAt || !filter.matches(event)) {
                 return;
             }
-            if (queue.size() >= maxPending) {
+            long pending = queue.bytes();
+            if (queue.size() >= maxPending || (pending > 0 && pending + event.frameBytes() > maxPendingBytes)) {
                 remove(this);
                 slowConsumers.increment();
                 cut.tryEmitValue(true);

@@ -6,10 +6,13 @@ import io.agentstream.config.InvalidConfigurationException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The live stream's limits. Plain numbers of the durations are milliseconds
- * ({@code 30000}); units are accepted too ({@code 30s}, {@code 30m}).
+ * ({@code 30000}); units are accepted too ({@code 30s}, {@code 30m}). Plain numbers of the
+ * sizes are bytes; units are accepted too ({@code 64MB}). Every buffer is bounded in bytes as
+ * well as in events, because one event may be as large as a request body.
  *
  * @param heartbeatInterval    SSE_HEARTBEAT_INTERVAL: comment line on idle streams, under
  *                             the common 60 s proxy idle timeout
@@ -27,6 +30,13 @@ import org.springframework.boot.convert.DurationUnit;
  *                             often, so a lost wake-up only delays an event
  * @param replayBufferSize     SSE_REPLAY_BUFFER_SIZE: recent events kept in memory, so a
  *                             reconnect storm resumes without reading PostgreSQL
+ * @param replayBufferBytes    SSE_REPLAY_BUFFER_BYTES: the most heap those recent events may
+ *                             hold (their text and frames); the oldest go first
+ * @param maxPendingBytes      SSE_MAX_PENDING_BYTES: bytes of frames queued for one
+ *                             connection; past it (or SSE_MAX_PENDING) it is closed and resumes
+ * @param pageBytes            SSE_PAGE_BYTES: event data one read of the log returns at most
+ *                             (the tailer's read, a resume's page, a /api/events page), beyond
+ *                             the first event, which is always returned so that reads progress
  */
 @ConfigurationProperties("agentstream.stream")
 public record StreamProperties(
@@ -38,7 +48,10 @@ public record StreamProperties(
         @DefaultValue("30m") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration maxLifetime,
         @DefaultValue("3000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration reconnectDelay,
         @DefaultValue("1000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration pollInterval,
-        @DefaultValue("10000") int replayBufferSize) {
+        @DefaultValue("10000") int replayBufferSize,
+        @DefaultValue("64MB") DataSize replayBufferBytes,
+        @DefaultValue("4MB") DataSize maxPendingBytes,
+        @DefaultValue("1MB") DataSize pageBytes) {
 
     public StreamProperties {
         atLeast("SSE_HEARTBEAT_INTERVAL", heartbeatInterval, Duration.ofMillis(100));
@@ -50,11 +63,26 @@ public record StreamProperties(
         positive("SSE_MAX_PENDING", maxPending);
         positive("SSE_MAX_CONNECTS_PER_SECOND", maxConnectsPerSecond);
         positive("SSE_REPLAY_BUFFER_SIZE", replayBufferSize);
+        positive("SSE_REPLAY_BUFFER_BYTES", replayBufferBytes);
+        positive("SSE_MAX_PENDING_BYTES", maxPendingBytes);
+        positive("SSE_PAGE_BYTES", pageBytes);
+        // The tailer offers a whole page to every subscriber at once: a queue smaller than a page
+        // would cut clients that read as fast as they can.
+        if (maxPendingBytes.compareTo(pageBytes) < 0) {
+            throw new InvalidConfigurationException("SSE_MAX_PENDING_BYTES",
+                    "must be at least SSE_PAGE_BYTES: a page of events is queued for a stream at once");
+        }
     }
 
     private static void atLeast(String variable, Duration value, Duration minimum) {
         if (value == null || value.compareTo(minimum) < 0) {
             throw new InvalidConfigurationException(variable, "must be at least " + minimum.toMillis() + " ms");
+        }
+    }
+
+    private static void positive(String variable, DataSize value) {
+        if (value == null || value.toBytes() < 1) {
+            throw new InvalidConfigurationException(variable, "must be a positive size (bytes, or with a unit: 64MB)");
         }
     }
 

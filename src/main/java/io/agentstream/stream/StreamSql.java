@@ -32,13 +32,43 @@ final class StreamSql {
                     pg_current_xact_id()::text::bigint as next) s
             """;
 
+    /**
+     * Events after {@code :after} that match {@code where}, in offset order, as a common table
+     * expression {@code page}: at most {@code :limit} of them, and none after the one whose data
+     * takes the running total to {@code :bytes} or beyond. It is read in batches of 1, 2, 4, ...
+     * events, each only while the total is below the budget, so PostgreSQL renders at most about
+     * twice the events it returns: a budget reached by the first large event costs one event's
+     * rendering, not a thousand. Every row carries its place {@code n} and the running
+     * {@code total}, from which the reader knows whether the page stopped at a limit; the rows of
+     * the last batch beyond the budget are dropped by {@link #WITHIN_BUDGET}.
+     */
+    private static String page(String where) {
+        return """
+                with recursive page as (
+                    select f.*, coalesce(octet_length(f.data), 0)::bigint as size, 1 as step,
+                           coalesce(octet_length(f.data), 0)::bigint as total, 1 as n, true as last
+                    from (select %1$s from events where id > :after %2$s order by id limit 1) f
+                  union all
+                    select b.* from page p cross join lateral (
+                        select f.*, coalesce(octet_length(f.data), 0)::bigint as size, p.step * 2 as step,
+                               p.total + sum(coalesce(octet_length(f.data), 0)) over w as total,
+                               p.n + (row_number() over w)::int as n,
+                               row_number() over w = count(*) over () as last
+                        from (select %1$s from events where id > p.id %2$s
+                              order by id limit least(p.step * 2, :limit - p.n)) f
+                        window w as (order by f.id rows between unbounded preceding and current row)
+                    ) b
+                    where p.last and p.n < :limit and p.total < :bytes
+                )
+                """.formatted(COLUMNS, where);
+    }
+
+    /** The rows of {@link #page} within the budget: those that begin below it. */
+    private static final String WITHIN_BUDGET = "select * from page where total - size < :bytes";
+
     /** The tailer's one query per wake-up: events after the cursor, and the snapshot they were read in. */
-    static final String TAIL = "select s.xmin, s.xmax, s.next, e.* from " + SNAPSHOT + """
-            left join lateral (
-                select %s from events where id > :after order by id limit :limit
-            ) e on true
-            order by e.id
-            """.formatted(COLUMNS);
+    static final String TAIL = page("") + "select s.xmin, s.xmax, s.next, e.* from " + SNAPSHOT
+            + "left join (" + WITHIN_BUDGET + ") e on true order by e.id";
 
     /** Where the tailer starts: the highest offset visible now, and the snapshot it was seen in. */
     static final String HEAD = "select s.xmin, s.xmax, s.next, (select coalesce(max(id), 0) from events) as head from " + SNAPSHOT;
@@ -48,18 +78,17 @@ final class StreamSql {
 
     static final String EXISTS = "select exists (select 1 from events where id = :id) as present";
 
-    private static final String RANGE = "select " + COLUMNS + " from events where id > :after and id <= :upto ";
+    private static String range(String where) {
+        return page("and id <= :upto " + where) + WITHIN_BUDGET + " order by id";
+    }
 
-    static final String PAGE = RANGE + "order by id limit :limit";
-    static final String PAGE_BY_CONVERSATION = RANGE + "and conversation_id = :conversation_id order by id limit :limit";
-    static final String PAGE_BY_TYPES = RANGE + "and type = any(:types) order by id limit :limit";
+    static final String PAGE = range("");
+    static final String PAGE_BY_CONVERSATION = range("and conversation_id = :conversation_id");
+    static final String PAGE_BY_TYPES = range("and type = any(:types)");
     /** One key's events (audit); the other filters are optional here ('' and an empty array mean any). */
-    static final String PAGE_BY_KEY = RANGE + """
+    static final String PAGE_BY_KEY = range("""
             and key_id = :key_id
             and (:conversation_id = '' or conversation_id = :conversation_id)
-            and (cardinality(cast(:types as text[])) = 0 or type = any(cast(:types as text[])))
-            order by id limit :limit
-            """;
-    static final String PAGE_BY_CONVERSATION_AND_TYPES =
-            RANGE + "and conversation_id = :conversation_id and type = any(:types) order by id limit :limit";
+            and (cardinality(cast(:types as text[])) = 0 or type = any(cast(:types as text[])))""");
+    static final String PAGE_BY_CONVERSATION_AND_TYPES = range("and conversation_id = :conversation_id and type = any(:types)");
 }

@@ -32,6 +32,8 @@ class StartupConfigurationTest {
             "PORT                     | http",
             "DATABASE_URL             | jdbc:postgresql://localhost/db",
             "DATABASE_CREATE          | yes",
+            "SSE_REPLAY_BUFFER_BYTES  | 0",
+            "SSE_MAX_PENDING_BYTES    | 512KB",
     })
     void aBadVariableStopsStartUpNamingIt(String variable, String value, CapturedOutput output) {
         Throwable failure = catchThrowable(() -> new SpringApplicationBuilder(AgentstreamApplication.class)

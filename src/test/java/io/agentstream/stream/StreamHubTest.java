@@ -6,6 +6,9 @@ import java.util.Set;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import org.springframework.util.unit.DataSize;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,12 +17,24 @@ class StreamHubTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private static StreamHub hub(int maxPending) {
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private StreamHub hub(int maxPending) {
+        return hub(maxPending, DataSize.ofMegabytes(64), DataSize.ofMegabytes(4));
+    }
+
+    private StreamHub hub(int maxPending, DataSize ringBytes, DataSize maxPendingBytes) {
         StreamProperties properties = new StreamProperties(Duration.ofSeconds(30), 100, 100, maxPending, 100,
-                Duration.ofMinutes(30), Duration.ofSeconds(3), Duration.ofSeconds(1), 100);
-        StreamHub hub = new StreamHub(properties, new SimpleMeterRegistry());
+                Duration.ofMinutes(30), Duration.ofSeconds(3), Duration.ofSeconds(1), 100,
+                ringBytes, maxPendingBytes, DataSize.ofBytes(1));
+        StreamHub hub = new StreamHub(properties, meters);
         hub.start(0);
         return hub;
+    }
+
+    /** An event whose text is {@code size} characters. */
+    private static StreamEvent event(long id, int size) {
+        return new StreamEvent(id, "log.entry", "a", "{\"content\":\"" + "x".repeat(size - 14) + "\"}");
     }
 
     private static StreamEvent event(long id, String conversation, String type) {
@@ -71,5 +86,119 @@ class StreamHubTest {
         reading.cancel().run();
         slow.cancel().run();
         assertThat(hub.subscriberCount()).isZero();
+    }
+
+    @Test
+    void theRingKeepsNoMoreThanItsByteBudgetAndAResumeBelowWhatItKeepsIsNotCovered() {
+        // Room for three of these events, by the bytes they hold.
+        long each = event(1, 10_000).heapBytes();
+        StreamHub hub = hub(100, DataSize.ofBytes(3 * each + each / 2), DataSize.ofMegabytes(4));
+        hub.publish(List.of(event(1, 10_000), event(2, 10_000), event(3, 10_000), event(4, 10_000), event(5, 10_000)), 5);
+        assertThat(meters.get("agentstream.stream.replay.buffer").gauge().value()).isEqualTo(3.0 * each);
+
+        var within = hub.subscribe(EventFilter.ALL, 2L);
+        assertThat(within.ringCovers()).isTrue();
+        assertThat(within.fromRing()).extracting(StreamEvent::id).containsExactly(3L, 4L, 5L);
+        // Event 2 was evicted for bytes, not count (100): the resume must read PostgreSQL.
+        assertThat(hub.subscribe(EventFilter.ALL, 1L).ringCovers()).isFalse();
+    }
+
+    @Test
+    void anEventLargerThanTheRingLeavesItEmptyWithItsFloorAtThatEvent() {
+        StreamHub hub = hub(100, DataSize.ofKilobytes(16), DataSize.ofMegabytes(4));
+        hub.publish(List.of(event(1, 1_000), event(2, 100_000)), 2);
+        assertThat(meters.get("agentstream.stream.replay.buffer").gauge().value()).isZero();
+        var atTheLargeOne = hub.subscribe(EventFilter.ALL, 2L);
+        assertThat(atTheLargeOne.ringCovers()).isTrue();
+        assertThat(atTheLargeOne.fromRing()).isEmpty();
+        assertThat(hub.subscribe(EventFilter.ALL, 1L).ringCovers()).isFalse();
+        hub.publish(List.of(event(3, 1_000)), 3);
+        assertThat(hub.subscribe(EventFilter.ALL, 2L).fromRing()).extracting(StreamEvent::id).containsExactly(3L);
+    }
+
+    @Test
+    void aSubscriberIsCutWhenItsQueuedBytesPassTheBudgetLongBeforeItsCount() {
+        int frame = event(1, 10_000).frameBytes();
+        StreamHub hub = hub(1000, DataSize.ofMegabytes(64), DataSize.ofBytes(3L * frame));
+        var slow = hub.subscribe(EventFilter.ALL, null);
+        List<Long> read = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var reading = hub.subscribe(EventFilter.ALL, null);
+        reading.live().subscribe(event -> read.add(event.id()));
+        StepVerifier.create(slow.live(), 0)
+                .then(() -> {
+                    for (long id = 1; id <= 10; id++) {
+                        hub.publish(List.of(event(id, 10_000)), id);
+                    }
+                })
+                .expectError(StreamHub.SlowConsumerException.class)
+                .verify(TIMEOUT);
+        assertThat(read).hasSize(10);
+        assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isEqualTo(1);
+        assertThat(hub.pendingBytes()).isZero();
+        reading.cancel().run();
+    }
+
+    @Test
+    void anEventLargerThanTheBudgetStillGoesToAStreamThatHasNothingQueued() {
+        StreamHub hub = hub(1000, DataSize.ofMegabytes(64), DataSize.ofKilobytes(8));
+        var stream = hub.subscribe(EventFilter.ALL, null);
+        StepVerifier.create(stream.live().map(StreamEvent::id), 0)
+                .then(() -> hub.publish(List.of(event(1, 100_000)), 1))
+                .thenRequest(1)
+                .expectNext(1L)
+                .then(() -> hub.publish(List.of(event(2, 100_000)), 2))
+                .thenRequest(1)
+                .expectNext(2L)
+                .thenCancel()
+                .verify(TIMEOUT);
+        assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isZero();
+    }
+
+    /**
+     * The hub adds an event's bytes on the publishing thread and the subscriber takes them off
+     * on its own as it drains: after thousands of events, with both at work at once, nothing
+     * may be left counted.
+     */
+    @Test
+    void theQueuedBytesCountStaysExactWhileTheSubscriberDrainsOnItsOwnThread() throws Exception {
+        int events = 20_000;
+        StreamHub hub = hub(events, DataSize.ofMegabytes(1), DataSize.ofGigabytes(1));
+        var stream = hub.subscribe(EventFilter.ALL, null);
+        java.util.concurrent.ExecutorService consumer = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(events);
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            stream.live().subscribe(new BaseSubscriber<StreamEvent>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    consumer.execute(() -> request(1));
+                }
+
+                @Override
+                protected void hookOnNext(StreamEvent event) {
+                    assertThat(event.id()).isEqualTo(last.get() + 1);
+                    last.set(event.id());
+                    all.countDown();
+                    // Demand comes from the consumer's thread: the queue drains there and on the publisher's.
+                    consumer.execute(() -> request(1 + (int) (event.id() % 3)));
+                }
+            });
+            java.util.Random random = new java.util.Random(7);
+            long id = 0;
+            while (id < events) {
+                int batch = Math.min(1 + random.nextInt(50), events - (int) id);
+                List<StreamEvent> page = new java.util.ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    page.add(event(++id, 20 + random.nextInt(2_000)));
+                }
+                hub.publish(page, id);
+            }
+            assertThat(all.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(hub.pendingBytes()).isZero();
+            assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isZero();
+        } finally {
+            stream.cancel().run();
+            consumer.shutdownNow();
+        }
     }
 }

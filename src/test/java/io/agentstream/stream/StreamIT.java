@@ -205,13 +205,15 @@ class StreamIT {
                 .jsonPath("$.events[0].event_id").isEqualTo(stored.get(0).intValue())
                 .jsonPath("$.events[0].type").isEqualTo("message.created")
                 .jsonPath("$.events[0].data.conversation_id").isEqualTo("conv-p")
-                .jsonPath("$.next_after").isEqualTo(stored.get(2).intValue());
+                .jsonPath("$.next_after").isEqualTo(stored.get(2).intValue())
+                .jsonPath("$.has_more").isEqualTo(true);
         api.client().get().uri("/api/events?after={after}&types=message.created", stored.get(2))
                 .header("Authorization", "Bearer " + Api.KEY).exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.events.length()").isEqualTo(2)
-                .jsonPath("$.events[1].event_id").isEqualTo(stored.get(4).intValue());
+                .jsonPath("$.events[1].event_id").isEqualTo(stored.get(4).intValue())
+                .jsonPath("$.has_more").isEqualTo(false);
     }
 
     @Test
