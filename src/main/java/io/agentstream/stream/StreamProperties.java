@@ -3,6 +3,7 @@ package io.agentstream.stream;
 import java.time.Duration;
 
 import io.agentstream.config.InvalidConfigurationException;
+import io.agentstream.config.MemoryClaim;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
@@ -49,9 +50,28 @@ public record StreamProperties(
         @DefaultValue("3000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration reconnectDelay,
         @DefaultValue("1000") @DurationUnit(java.time.temporal.ChronoUnit.MILLIS) Duration pollInterval,
         @DefaultValue("10000") int replayBufferSize,
-        @DefaultValue("64MB") DataSize replayBufferBytes,
+        @DefaultValue("32MB") DataSize replayBufferBytes,
         @DefaultValue("4MB") DataSize maxPendingBytes,
-        @DefaultValue("1MB") DataSize pageBytes) {
+        @DefaultValue("1MB") DataSize pageBytes) implements MemoryClaim {
+
+    /**
+     * The heap one open stream holds with nothing queued (its connection, its Reactor chain, its
+     * subscriber): measured with 17,500 streams open (load-test/RESULTS.md, issue 23).
+     */
+    static final long HEAP_PER_STREAM = 20L << 10;
+
+    /** The tailer's page is held as the driver's text, the parsed events and their frames: about three times its bytes. */
+    static final int HELD_PER_PAGE_BYTE = 3;
+
+    @Override
+    public String memoryVariables() {
+        return "SSE_MAX_CONNECTIONS, SSE_REPLAY_BUFFER_BYTES, SSE_PAGE_BYTES";
+    }
+
+    @Override
+    public long memoryBytes() {
+        return maxConnections * HEAP_PER_STREAM + replayBufferBytes.toBytes() + HELD_PER_PAGE_BYTE * pageBytes.toBytes();
+    }
 
     public StreamProperties {
         atLeast("SSE_HEARTBEAT_INTERVAL", heartbeatInterval, Duration.ofMillis(100));

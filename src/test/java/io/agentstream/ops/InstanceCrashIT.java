@@ -194,6 +194,9 @@ class InstanceCrashIT {
         env.put("REDIS_URL", RedisUnderTest.url());
         env.put("REDIS_KEY_PREFIX", PREFIX);
         env.put("RATE_LIMIT_ENABLED", "false");
+        // A small heap for a small instance: its limits must fit it (the memory budget's start-up check).
+        env.put("SSE_MAX_CONNECTIONS", "1000");
+        env.put("UPLOAD_MAX_BYTES", "10MB");
         return builder.start();
     }
 
