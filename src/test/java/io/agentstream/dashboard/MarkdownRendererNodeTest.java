@@ -1,0 +1,66 @@
+package io.agentstream.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's Markdown renderer (static/assets/markdown.js) under {@code node --test}:
+ * src/test/node/markdown holds its tests (output, untrusted content, time linear in the input),
+ * run here so that {@code ./mvnw verify} runs them. Skipped with one line where Node.js is not
+ * installed, except under CI=true, where that fails it.
+ */
+class MarkdownRendererNodeTest {
+
+    private static final Path TESTS = Path.of("src/test/node/markdown");
+
+    @Test
+    void theRendererPassesItsNodeTests() throws IOException, InterruptedException {
+        String node = requireNode();
+        List<String> command = new ArrayList<>(List.of(node, "--test", "--test-reporter=spec"));
+        try (Stream<Path> files = Files.list(TESTS)) {
+            files.map(Path::toString).filter(name -> name.endsWith(".test.mjs")).sorted().forEach(command::add);
+        }
+        assertThat(command).as("node test files in " + TESTS).hasSizeGreaterThan(3);
+        Path log = Files.createTempFile("markdown-node-test", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(180, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                Assertions.fail("node --test did not finish within 180 s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            System.out.println(output);
+            assertThat(process.exitValue()).as("node --test exit code; its output:\n" + output).isZero();
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String requireNode() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "node");
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        String reason = "Node.js is not installed: the Markdown renderer's node tests skipped";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Assertions.fail(reason.replace("skipped", "required under CI=true (.ci/run installs it)"));
+        }
+        Assumptions.abort(reason);
+        return null;
+    }
+}
