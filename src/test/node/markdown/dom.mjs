@@ -6,34 +6,17 @@
 const REFLECTED = { className: 'class', href: 'href', target: 'target', rel: 'rel', start: 'start', id: 'id', type: 'type' };
 const VOID = new Set(['br', 'hr', 'img', 'input']);
 
+const NONE = Object.freeze([]);
+
 export class Node {
   constructor() {
-    this.childNodes = [];
     this.parentNode = null;
   }
 
-  append(...children) {
-    for (const child of children) {
-      if (child instanceof DocumentFragment) {
-        for (const moved of child.childNodes) moved.parentNode = this;
-        this.childNodes.push(...child.childNodes);
-        child.childNodes = [];
-      } else {
-        const node = child instanceof Node ? child : new Text(String(child));
-        node.parentNode?.childNodes.splice(node.parentNode.childNodes.indexOf(node), 1);
-        node.parentNode = this;
-        this.childNodes.push(node);
-      }
-    }
-  }
+  get childNodes() { return NONE; }
 
   get textContent() {
     return this.childNodes.map((child) => child.textContent).join('');
-  }
-
-  set textContent(value) {
-    this.childNodes = [];
-    this.append(String(value));
   }
 }
 
@@ -46,22 +29,62 @@ export class Text extends Node {
   get textContent() { return this.data; }
 }
 
-export class DocumentFragment extends Node {}
+class ParentNode extends Node {
+  constructor() {
+    super();
+    this.nodes = [];
+  }
 
-export class Element extends Node {
+  get childNodes() { return this.nodes; }
+
+  append(...nodes) {
+    for (const child of nodes) {
+      if (child instanceof DocumentFragment) {
+        for (const moved of child.nodes) {
+          moved.parentNode = this;
+          this.nodes.push(moved);
+        }
+        child.nodes = [];
+      } else {
+        const node = child instanceof Node ? child : new Text(String(child));
+        if (node.parentNode) node.parentNode.nodes.splice(node.parentNode.nodes.indexOf(node), 1);
+        node.parentNode = this;
+        this.nodes.push(node);
+      }
+    }
+  }
+
+  get textContent() { return super.textContent; }
+
+  set textContent(value) {
+    this.nodes = [];
+    this.append(String(value));
+  }
+}
+
+export class DocumentFragment extends ParentNode {}
+
+export class Element extends ParentNode {
   constructor(tagName) {
     super();
     this.tagName = tagName.toUpperCase();
-    this.attributes = new Map();
-    this.dataset = {};
-    this.listeners = [];
+    // Made when first used: the tests build hundreds of thousands of elements that have none.
+    this.attributeMap = null;
+    this.datasetObject = null;
+    this.handlers = null;
   }
+
+  get attributes() { return (this.attributeMap ??= new Map()); }
+
+  get dataset() { return (this.datasetObject ??= {}); }
+
+  get listeners() { return this.handlers ?? NONE; }
 
   setAttribute(name, value) { this.attributes.set(String(name).toLowerCase(), String(value)); }
 
-  getAttribute(name) { return this.attributes.get(name) ?? null; }
+  getAttribute(name) { return this.attributeMap?.get(name) ?? null; }
 
-  addEventListener(type, listener) { this.listeners.push([type, listener]); }
+  addEventListener(type, listener) { (this.handlers ??= []).push([type, listener]); }
 
   set innerHTML(_) { throw new Error('innerHTML must never be set'); }
 

@@ -238,6 +238,12 @@ class DashboardIT {
         awaitText(By.id("message-counter"), "2 of 2 messages loaded");
         assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        // Nor can a message freeze the page: the regex renderer backtracked over this one for tens of seconds.
+        long started = System.nanoTime();
+        ingest(message(conversation, 3, "Mallory", "claude", "text " + "[".repeat(99_980) + " **done**", 10, "0.001", Instant.now()));
+        browser.waitUpTo(LIVE).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("article.message[data-sequence='3'] .content strong"), "done"));
+        printFigure("a message of 99,980 '[' rendered", started);
         assertNoConsoleErrors();
     }
 
