@@ -280,7 +280,7 @@ class Cursor {
 
 // What each cursor of a scan looks for (each has its own, so that each asks only forward).
 const SEARCHES = [
-  /[`[*_~h]/g, // OPENER
+  /[`[*_~]|https?:\/\//g, // OPENER
   /\*/g, /_/g, /~/g, // STAR, UNDERSCORE, TILDE
   /[*\n]/g, /[_\n]/g, // STAR_OR_BREAK, UNDERSCORE_OR_BREAK
   /[\]\n]/g, // BRACKET_OR_BREAK
@@ -401,7 +401,11 @@ class Scan {
  */
 function closingTicks(text) {
   const runs = [];
-  for (const run of text.matchAll(/`+/g)) runs.push(run.index, run[0].length);
+  for (let i = text.indexOf('`'); i >= 0; i = text.indexOf('`', i)) {
+    const end = runEnd(text, i, '`');
+    runs.push(i, end - i);
+    i = end;
+  }
   const closes = new Int32Array(text.length);
   const nearest = new Map();
   for (let r = runs.length - 2; r >= 0; r -= 2) {
