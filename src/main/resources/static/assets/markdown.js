@@ -270,8 +270,9 @@ class Cursor {
 
   next(from) {
     if (from < this.from || from > this.found) {
+      // Every search matches one character: where test() stopped is just after it.
       this.pattern.lastIndex = from;
-      this.found = this.pattern.exec(this.text)?.index ?? this.text.length;
+      this.found = this.pattern.test(this.text) ? this.pattern.lastIndex - 1 : this.text.length;
     }
     this.from = from;
     return this.found;
@@ -280,7 +281,7 @@ class Cursor {
 
 // What each cursor of a scan looks for (each has its own, so that each asks only forward).
 const SEARCHES = [
-  /[`[*_~]|https?:\/\//g, // OPENER
+  /(?=[`[*_~]|https?:\/\/)./g, // OPENER
   /\*/g, /_/g, /~/g, // STAR, UNDERSCORE, TILDE
   /[*\n]/g, /[_\n]/g, // STAR_OR_BREAK, UNDERSCORE_OR_BREAK
   /[\]\n]/g, // BRACKET_OR_BREAK
