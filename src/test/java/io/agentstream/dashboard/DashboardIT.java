@@ -238,7 +238,7 @@ class DashboardIT {
         awaitText(By.id("message-counter"), "2 of 2 messages loaded");
         assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
-        // Nor can a message freeze the page: the regex-based renderer backtracked over this one for 25 s in Chromium.
+        // Nor can a message freeze the page: the regex-based renderer backtracked over this one for about 20 s in Chromium.
         long started = System.nanoTime();
         ingest(message(conversation, 3, "Mallory", "claude", "text " + "`".repeat(99_980) + " **done**", 10, "0.001", Instant.now()));
         browser.waitUpTo(LIVE).until(ExpectedConditions.textToBePresentInElementLocated(
