@@ -2,10 +2,11 @@
 // of text becomes a text node, no HTML in the source is ever interpreted (it shows as written),
 // and links keep only http(s) and mailto targets.
 //
-// Its time is linear in the input, whatever the input: one message must not freeze the page. No
-// pattern here can backtrack over more than a bounded stretch; every search for a closing
-// delimiter goes through a cursor that never looks at a character twice (see Cursor), and the
-// block patterns are scans. It renders exactly what the earlier regex-based renderer rendered.
+// Its time is linear in the input, whatever the input: one message must not freeze the page. Block
+// lines are recognised by scans over the line (the one pattern left, QUOTE, has no two ways to
+// match); inline spans by one scan from left to right whose every search for an opener or a
+// closer goes through a Cursor, which reads each character once however often it is asked. It
+// renders exactly what the earlier regex-based renderer rendered (the node tests compare them).
 
 import { h } from './dom.js';
 
