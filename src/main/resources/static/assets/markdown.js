@@ -3,10 +3,10 @@
 // and links keep only http(s) and mailto targets.
 //
 // Its time is linear in the input, whatever the input: one message must not freeze the page. Block
-// lines are recognised by scans over the line (the one pattern left, QUOTE, can go back over a
-// line once at most); inline spans by one scan from left to right whose every search for an opener or a
-// closer goes through a Cursor, which reads each character once however often it is asked. It
-// renders exactly what the earlier regex-based renderer rendered (the node tests compare them).
+// lines are recognised by scans over the line (the one pattern left, QUOTE, reads a line a few
+// times at most); inline spans by one scan from left to right whose every search for an opener
+// or a closer goes through a Cursor, which reads each character once however often it is asked.
+// It renders exactly what the earlier regex-based renderer rendered (the node tests compare them).
 
 import { h } from './dom.js';
 
