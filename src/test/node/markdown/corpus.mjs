@@ -55,27 +55,28 @@ export function specials(seed, maxLength) {
 const CHARACTERS = ['[', ']', '(', ')', '`', '*', '_', '~', '|', '#', '>', '-'];
 const MIXES = ['[](', '**_', '`` ` ``'];
 
+const LIMIT = 100_000; // characters of a message's content (INGEST_MAX_CONTENT_LENGTH)
+const fill = (unit) => unit.repeat(Math.ceil(LIMIT / unit.length)).slice(0, LIMIT);
+
 /**
  * The issue's inputs: 100,000 of each special character, alone and after text (where they are
- * inline, not block, syntax), and 100,000 of a few mixes (300,000 to 700,000 characters).
+ * inline, not block, syntax), and of a few mixes, both 100,000 times (300,000 to 700,000
+ * characters, more than a message may hold) and to a message's 100,000 characters.
  */
 export function repetitions() {
   return [...CHARACTERS, ...MIXES].flatMap((unit) => [
     [`100,000 × ${JSON.stringify(unit)}`, unit.repeat(100_000)],
     [`text, then 100,000 × ${JSON.stringify(unit)}`, `text ${unit.repeat(100_000)}`],
-  ]);
+  ]).concat(MIXES.map((unit) => [`${JSON.stringify(unit)} to 100,000 characters`, fill(unit)]));
 }
 
 /**
- * More shapes, each as long as a message may be (100,000 characters): the mixes, the units
- * spaced and one per line, openers that find no closer or find one far away, and lines built so
+ * More shapes, each as long as a message may be (100,000 characters): the units spaced and one
+ * per line, openers that find no closer or find one far away, and lines built so
  * that the block patterns of the regex renderer backtrack.
  */
 export function shapes() {
-  const limit = 100_000;
-  const fill = (unit) => unit.repeat(Math.ceil(limit / unit.length)).slice(0, limit);
   const cases = [];
-  for (const unit of MIXES) cases.push([`${JSON.stringify(unit)} to 100,000 characters`, fill(unit)]);
   for (const unit of [...CHARACTERS, ...MIXES]) {
     cases.push([`${JSON.stringify(`${unit} `)} to 100,000 characters`, fill(`${unit} `)]);
     cases.push([`${JSON.stringify(`${unit}\n`)} to 100,000 characters`, fill(`${unit}\n`)]);
@@ -83,8 +84,8 @@ export function shapes() {
   for (const unit of ['[a](', '[a](b', '**a', '_a', '~~a', 'http://', 'https://a.', 'a_', '`a', '``a`']) {
     cases.push([`${JSON.stringify(unit)} to 100,000 characters`, fill(unit)]);
   }
-  const spaces = ' '.repeat(limit - 10);
-  cases.push(['a heading of # then text', `# ${'#'.repeat(limit - 10)}x`]);
+  const spaces = ' '.repeat(LIMIT - 10);
+  cases.push(['a heading of # then text', `# ${'#'.repeat(LIMIT - 10)}x`]);
   cases.push(['a heading of spaces then text', `# a${spaces}x`]);
   cases.push(['a fence line of spaces then text', `\`\`\`${spaces}!`]);
   cases.push(['a list item of spaces then a line separator', `- ${spaces}\u2028`]);

@@ -29,6 +29,10 @@ class MarkdownRendererNodeTest {
     @Test
     void theRendererPassesItsNodeTests() throws IOException, InterruptedException {
         String node = requireNode();
+        String version = run(node, "--version").strip();
+        assertThat(loadsScriptsAsModules(version))
+                .as("Node.js %s loads the dashboard's .js files as ES modules only from 20.19 or 22.7 on (module syntax detection)", version)
+                .isTrue();
         List<String> command = new ArrayList<>(List.of(node, "--test", "--test-reporter=spec"));
         try (Stream<Path> files = Files.list(TESTS)) {
             files.map(Path::toString).filter(name -> name.endsWith(".test.mjs")).sorted().forEach(command::add);
@@ -47,6 +51,20 @@ class MarkdownRendererNodeTest {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    private static boolean loadsScriptsAsModules(String version) {
+        String[] parts = version.replaceFirst("^v", "").split("\\.");
+        int major = Integer.parseInt(parts[0]);
+        int minor = Integer.parseInt(parts[1]);
+        return major > 22 || (major == 22 && minor >= 7) || (major == 20 && minor >= 19);
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as(String.join(" ", command) + " finished").isTrue();
+        return output;
     }
 
     private static String requireNode() {
