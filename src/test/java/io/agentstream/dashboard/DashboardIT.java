@@ -238,6 +238,16 @@ class DashboardIT {
         awaitText(By.id("message-counter"), "2 of 2 messages loaded");
         assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        // Nor can a message freeze the page: the regex-based renderer backtracked over this one for about
+        // 20 s in Chromium. The bound is a quarter of that, not LIVE: 100 KB take longer on a busy machine.
+        Duration bound = Duration.ofSeconds(5);
+        long started = System.nanoTime();
+        ingest(message(conversation, 3, "Mallory", "claude", "text " + "`".repeat(99_980) + " **done**", 10, "0.001", Instant.now()));
+        browser.waitUpTo(bound).until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("article.message[data-sequence='3'] .content strong"), "done"));
+        printFigure("a message of 99,980 backticks rendered", started);
+        // Asserted apart from the wait: a page busy in a script answers the wait only when the script ends.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(bound);
         assertNoConsoleErrors();
     }
 
