@@ -92,7 +92,7 @@ class HostileResourcesIT {
                 "SSE_MAX_CONNECTS_PER_SECOND", "5000"));
         long started = System.nanoTime();
         jar = PackagedJar.start(work, environment, work.resolve("service.log"));
-        jar.awaitHealthy(port, started, Duration.ofSeconds(120));
+        jar.awaitHealthy(port, started, Duration.ofSeconds(300));
         ConnectionProvider connections = ConnectionProvider.builder("hostile").maxConnections(1_000)
                 .pendingAcquireMaxCount(-1).build();
         web = WebClient.builder().baseUrl("http://127.0.0.1:" + port)
@@ -125,10 +125,15 @@ class HostileResourcesIT {
                 .contains(true);
         String health = web.get().uri("/api/health").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30));
         assertThat(health).contains("\"status\":\"UP\"");
-        long heap = heapAfterFullGc();
-        System.out.printf("hostile row done: heap after full GC %d MB (baseline %d MB)%n", heap >> 20, baselineHeap >> 20);
-        assertThat(heap).as("heap after a full GC, against the baseline of %d MB", baselineHeap >> 20)
-                .isLessThanOrEqualTo(baselineHeap + HEAP_ALLOWANCE);
+        // Returns: the instance may still be reading what the row stored (one large event per page)
+        // when the row ends, so the heap is measured until it is back, for at most two minutes.
+        long[] heap = {Long.MAX_VALUE};
+        long bound = baselineHeap + HEAP_ALLOWANCE;
+        long since = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> (heap[0] = heapAfterFullGc()) <= bound);
+        System.out.printf("hostile row done: heap after full GC %d MB (baseline %d MB), back within %d s%n",
+                heap[0] >> 20, baselineHeap >> 20, (System.nanoTime() - since) / 1_000_000_000L);
     }
 
     @Test
@@ -313,7 +318,7 @@ class HostileResourcesIT {
         } finally {
             subscriptions.forEach(Disposable::dispose);
             connections.disposeLater().block(Duration.ofSeconds(30));
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> activeStreams() == 0);
+            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> activeStreams() == 0);
         }
     }
 
@@ -365,8 +370,14 @@ class HostileResourcesIT {
         return found;
     }
 
+    /** Open streams by the instance's health; -1 while it is too busy to answer. */
     private long activeStreams() {
-        String health = web.get().uri("/api/health").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+        String health;
+        try {
+            health = web.get().uri("/api/health").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(30));
+        } catch (RuntimeException busy) {
+            return -1;
+        }
         Matcher active = Pattern.compile("\"sse_connections\":(\\d+)").matcher(health);
         return active.find() ? Long.parseLong(active.group(1)) : 0;
     }
