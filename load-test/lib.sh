@@ -1,7 +1,9 @@
 # Shared by the load-test scripts: find a JDK, build and copy the jar, create a throwaway
 # database, start the app on it, wait for health, and clean everything up on exit.
-# The sourcing script sets PORT and may set APP_ENV (extra VAR=value words for the app) and
-# APP_JAVA_OPTS (extra JVM options, e.g. for a profiler).
+# The sourcing script sets PORT and may set APP_ENV (extra VAR=value words for the app),
+# APP_JAVA_OPTS (extra JVM options, e.g. for a profiler), APP_HEAP (the heap option, -Xmx512m
+# when unset; empty leaves the heap to JAVA_TOOL_OPTIONS and the JVM's ergonomics) and
+# START_TIMEOUT (seconds to wait for health, 60).
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 KEY=bench-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
@@ -79,17 +81,17 @@ start_app() {
         echo "port $PORT is already in use; set PORT" >&2; exit 1
     fi
     env DATABASE_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$DB" PORT="$PORT" AGENTPIPE_BRIDGE_API_KEY="$KEY" "$@" \
-        "$JAVA_HOME/bin/java" -Xmx512m ${APP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "${APP_JAR:-$WORK/agentstream.jar}" \
+        "$JAVA_HOME/bin/java" ${APP_HEAP--Xmx512m} ${APP_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "${APP_JAR:-$WORK/agentstream.jar}" \
         >"$WORK/app.log" 2>&1 &
     APP_PID=$!
-    local deadline=$((SECONDS + 60)) started_ns
+    local deadline=$((SECONDS + ${START_TIMEOUT:-60})) started_ns
     started_ns=$(date +%s%N)
     until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/api/health" 2>/dev/null; do
         if ! kill -0 "$APP_PID" 2>/dev/null; then
             tail -n 40 "$WORK/app.log" >&2; echo "the app exited during start-up" >&2; exit 1
         fi
         if [ "$SECONDS" -ge "$deadline" ]; then
-            tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within 60 s" >&2; exit 1
+            tail -n 40 "$WORK/app.log" >&2; echo "the app was not healthy within ${START_TIMEOUT:-60} s (START_TIMEOUT)" >&2; exit 1
         fi
         sleep 0.1
     done
