@@ -22,9 +22,12 @@
 # used columns, whatever the collector), RSS, direct memory in use (the JVM's direct buffer
 # pool plus Netty's own count: on JDK 24+ with native access Netty mallocs its buffers outside
 # the JVM's pool, so neither /actuator/prometheus nor NMT sees them; a small agent compiled here
-# and loaded with jcmd reads both, and the JVM logs one warning about it), open file descriptors, the app's connections in pg_stat_activity, and the
-# ingest p99 over the interval (client side, from when each event was due); then the window's
-# traffic. After DURATION (3600) s the load stops and the run is checked:
+# and loaded with jcmd reads both, and the JVM logs one warning about it), open file
+# descriptors, the app's connections in pg_stat_activity, and the ingest p99 over the interval
+# (client side, from when each event was due; each interval holds the pause of the full GC the
+# previous sample forced, about 0.5 s with the serial collector on a busy 2-core machine, which
+# is 1% of an interval's events only at short intervals and low rates); then the
+# interval's traffic. After DURATION (3600) s the load stops and the run is checked:
 #   - every acknowledged event is in PostgreSQL under its offset, with its type and
 #     conversation; every acknowledged message is stored once, by that event; every accepted
 #     upload has all its messages; every conversation's totals equal its stored messages;
