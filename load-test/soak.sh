@@ -64,7 +64,9 @@ DURATION=${DURATION:-3600}
 INTERVAL=${INTERVAL:-300}
 RAMP=${RAMP:-120}
 # The baseline sample comes after the ramp and an interval of full load, and no earlier than a
-# sixth of the run (10 minutes of the hour).
+# sixth of the run (10 minutes of the hour). The replay ring (SSE_REPLAY_BUFFER_SIZE, 10,000
+# events) fills in a minute at 10,000 events a minute and the heap grows until it has: at lower
+# rates set WARMUP past that (a 10-minute run at 1,000 a minute still grew in its first half).
 WARMUP=${WARMUP:-$(( DURATION / 6 > RAMP + INTERVAL ? DURATION / 6 : RAMP + INTERVAL ))}
 CLIS=${CLIS:-1000}
 EVENTS_PER_MINUTE=${EVENTS_PER_MINUTE:-10000}
