@@ -61,10 +61,11 @@ class IngestController {
         ServerHttpRequest request = exchange.getRequest();
         boolean ndjson = MediaType.APPLICATION_NDJSON.isCompatibleWith(request.getHeaders().getContentType());
         String keyId = keyId(exchange);
-        // A body without a declared length may be as large as the limit: it holds that much.
+        // A body without a declared length may be as large as the limit: it holds that much. One
+        // declared over the limit is refused with 413 before anything is read: it holds nothing.
         long declared = request.getHeaders().getContentLength();
         long maxBody = properties.maxBodySize().toBytes();
-        long holds = declared >= 0 && declared <= maxBody ? Math.max(declared, 1) : maxBody;
+        long holds = declared > maxBody ? 0 : declared >= 0 ? declared : maxBody;
         return inFlight.within(holds, () -> ndjson ? ingestLines(request, keyId) : ingestJson(request, keyId));
     }
 
