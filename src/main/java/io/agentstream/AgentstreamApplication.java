@@ -16,6 +16,7 @@ public class AgentstreamApplication {
      */
     public static void main(String[] args) {
         quietBootsFailureReport();
+        limitResponsePrefetch();
         if (args.length > 0 && args[0].equals("keys")) {
             // Quiet logs as a command-line property: it must outrank application.yml's LOG_LEVEL.
             String[] arguments = java.util.Arrays.copyOf(args, args.length + 1);
@@ -26,6 +27,17 @@ public class AgentstreamApplication {
                     .run(arguments)));
         }
         SpringApplication.run(AgentstreamApplication.class, args);
+    }
+
+    /**
+     * Reactor Netty takes up to this many buffers of a response body ahead of the socket (128
+     * by default), in an array of that many slots per response. A stream's body is its live
+     * events: up to 128 of them could wait there for a slow client, out of reach of the stream's
+     * own bounded queue, and every open stream kept the array (load-test/RESULTS.md). Read once,
+     * when the first response is sent; an operator's -D setting wins.
+     */
+    static void limitResponsePrefetch() {
+        System.getProperties().putIfAbsent("reactor.netty.send.maxPrefetchSize", "8");
     }
 
     /**
