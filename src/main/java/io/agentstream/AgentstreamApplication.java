@@ -33,7 +33,7 @@ public class AgentstreamApplication {
      * Reactor Netty takes up to this many buffers of a response body ahead of the socket (128
      * by default), in an array of that many slots per response. A stream's body is its live
      * events: up to 128 of them could wait there for a slow client, out of reach of the stream's
-     * own bounded queue, and every open stream kept the array (load-test/RESULTS.md). Read once,
+     * own bounded queue, and every open stream kept the array. Read once,
      * when the first response is sent; an operator's -D setting wins.
      */
     static void limitResponsePrefetch() {
