@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
 import io.agentstream.http.DashboardPaths;
+import io.agentstream.http.ManagementPort;
 import io.agentstream.http.Routes;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.util.matcher.PathPatternParserServerWebExchangeMatcher;
@@ -30,12 +31,17 @@ final class AccessRules {
     }
 
     private final boolean publicStream;
+    private final ManagementPort managementPort;
     private final List<Rule> rules;
     private final List<Matching> matching;
 
-    /** @param publicStream STREAM_PUBLIC: the live stream and {@code /api/events} need no key */
-    AccessRules(boolean publicStream) {
+    /**
+     * @param publicStream   STREAM_PUBLIC: the live stream and {@code /api/events} need no key
+     * @param managementPort MANAGEMENT_PORT's server, whose actuator endpoints need no key
+     */
+    AccessRules(boolean publicStream, ManagementPort managementPort) {
         this.publicStream = publicStream;
+        this.managementPort = managementPort;
         this.rules = build();
         this.matching = rules.stream().map(rule -> new Matching(rule, rule.matcher())).toList();
     }
@@ -43,16 +49,25 @@ final class AccessRules {
     /**
      * A method and path pattern, and the scope it needs (null: public). With a query
      * parameter, the rule matches only requests that carry it (the audit listing of
-     * {@code /api/events?key_id=}), and stands before the route's general rule.
+     * {@code /api/events?key_id=}), and stands before the route's general rule. With
+     * {@code managementPortOnly}, only requests that came in on MANAGEMENT_PORT's server.
      */
-    record Rule(HttpMethod method, String pattern, String queryParameter, Scope scope) {
+    record Rule(HttpMethod method, String pattern, String queryParameter, Scope scope, ManagementPort managementPortOnly) {
 
         Rule(HttpMethod method, String pattern, Scope scope) {
-            this(method, pattern, null, scope);
+            this(method, pattern, null, scope, null);
+        }
+
+        Rule(HttpMethod method, String pattern, String queryParameter, Scope scope) {
+            this(method, pattern, queryParameter, scope, null);
         }
 
         ServerWebExchangeMatcher matcher() {
             ServerWebExchangeMatcher path = new PathPatternParserServerWebExchangeMatcher(pattern, method);
+            if (managementPortOnly != null) {
+                return exchange -> managementPortOnly.received(exchange.getRequest())
+                        ? path.matches(exchange) : ServerWebExchangeMatcher.MatchResult.notMatch();
+            }
             if (queryParameter == null) {
                 return path;
             }
@@ -71,6 +86,9 @@ final class AccessRules {
 
     private List<Rule> build() {
         List<Rule> rules = new ArrayList<>();
+        // MANAGEMENT_PORT is private by contract (README, RUNBOOK): Prometheus and the
+        // orchestrator's probes reach it without a key. The service port's rules follow.
+        rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR, null, null, managementPort));
         rules.add(new Rule(HttpMethod.GET, Routes.HEALTH, null));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH, null));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_HEALTH_GROUPS, null));

@@ -2,6 +2,7 @@ package io.agentstream.auth;
 
 import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
+import io.agentstream.http.ManagementPort;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -40,8 +41,8 @@ class SecurityConfiguration {
     static final String API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
     @Bean
-    AccessRules accessRules(AuthProperties properties) {
-        return new AccessRules(properties.publicStream());
+    AccessRules accessRules(AuthProperties properties, ManagementPort managementPort) {
+        return new AccessRules(properties.publicStream(), managementPort);
     }
 
     /**

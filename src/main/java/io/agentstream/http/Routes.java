@@ -13,6 +13,8 @@ public final class Routes {
     public static final String API = "/api/**";
 
     public static final String HEALTH = "/api/health";
+    /** Every actuator endpoint: on MANAGEMENT_PORT, when set, the only routes served there. */
+    public static final String ACTUATOR = "/actuator/**";
     public static final String ACTUATOR_HEALTH = "/actuator/health";
     public static final String ACTUATOR_HEALTH_GROUPS = "/actuator/health/**";
     public static final String ACTUATOR_PROMETHEUS = "/actuator/prometheus";

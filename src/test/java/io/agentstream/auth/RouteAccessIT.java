@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import io.agentstream.http.ManagementPort;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
 import io.agentstream.support.RawHttp;
@@ -218,7 +219,7 @@ class RouteAccessIT {
     }
 
     private Scope requiredScope(Route route) {
-        for (AccessRules.Rule rule : new AccessRules(false).rules()) {
+        for (AccessRules.Rule rule : new AccessRules(false, new ManagementPort()).rules()) {
             // The spellings are sent without query parameters: the route's general rule applies.
             if (rule.method() == route.method() && rule.pattern().equals(route.pattern()) && rule.queryParameter() == null) {
                 return rule.scope();
