@@ -3,8 +3,10 @@ package io.agentstream.auth;
 import io.agentstream.auth.AuthFailureThrottle;
 import io.agentstream.http.ClientAddresses;
 import io.agentstream.http.ManagementPort;
+import io.agentstream.http.UncheckpointedFilterChain;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -14,6 +16,7 @@ import org.springframework.security.config.observation.SecurityObservationSettin
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationSuccessHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
@@ -53,6 +56,20 @@ class SecurityConfiguration {
     @Bean
     SecurityObservationSettings noSecurityObservations() {
         return SecurityObservationSettings.noObservations();
+    }
+
+    /** The security filters run without a checkpoint each ({@link UncheckpointedFilterChain}). */
+    @Bean
+    static BeanPostProcessor uncheckpointedSecurityFilters() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                if (bean instanceof WebFilterChainProxy proxy) {
+                    proxy.setFilterChainDecorator(UncheckpointedFilterChain.DECORATOR);
+                }
+                return bean;
+            }
+        };
     }
 
     @Bean
