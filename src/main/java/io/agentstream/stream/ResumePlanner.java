@@ -1,6 +1,9 @@
 package io.agentstream.stream;
 
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Queue;
+import java.util.function.Supplier;
 
 import io.agentstream.stream.StreamHub.Subscription;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +28,15 @@ class ResumePlanner {
      * The subscriber's events: {@code missed} (the replay, empty when none), then
      * {@code live}; whether its resume is complete, and how to unregister it.
      */
-    record Plan(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Runnable cancel) {
+    record Plan(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Mono<Void> over,
+                Supplier<StreamMetrics.CloseReason> ended) {
+    }
+
+    /**
+     * A subscriber registered at the hub, its plan to come, and how to unregister it, which the
+     * caller owes however the stream ends, also before its plan is known.
+     */
+    record Registration(Mono<Plan> plan, Runnable cancel) {
     }
 
     private final StreamHub hub;
@@ -41,7 +52,7 @@ class ResumePlanner {
     }
 
     /** @param resumeAfter null for live only, {@link StreamQuery#EARLIEST}, or the last offset the client saw */
-    Mono<Plan> plan(EventFilter filter, Long resumeAfter) {
+    Registration plan(EventFilter filter, Long resumeAfter) {
         long after = resumeAfter == null ? -1 : Math.max(resumeAfter, 0);
         // "earliest" means what PostgreSQL retains, which the ring cannot vouch for.
         boolean askRing = resumeAfter != null && resumeAfter != StreamQuery.EARLIEST;
@@ -50,17 +61,19 @@ class ResumePlanner {
         Flux<StreamEvent> live = subscription.live();
         Mono<Plan> plan;
         if (resumeAfter == null) {
-            plan = Mono.just(new Plan(true, Flux.empty(), live, subscription.cancel()));
+            plan = Mono.just(new Plan(true, Flux.empty(), live, subscription.over(), subscription.ended()));
         } else if (subscription.ringCovers()) {
-            plan = Mono.just(replaying(true, Flux.fromIterable(subscription.fromRing()), live, subscription));
+            plan = Mono.just(replaying(true, draining(subscription.fromRing()), live, subscription));
         } else if (after > cursor) {
             // Ahead of this instance: committed elsewhere and not settled here yet, or unknown.
             plan = eventLog.exists(after).map(present -> new Plan(present, Flux.empty(),
-                    present ? live.filter(event -> event.id() > after) : live, subscription.cancel()));
+                    present ? live.filter(event -> event.isHeartbeat() || event.id() > after) : live,
+                    subscription.over(), subscription.ended()));
         } else {
             plan = eventLog.earliest().map(List::of).defaultIfEmpty(List.of()).map(found -> {
                 if (found.isEmpty()) {
-                    return new Plan(resumeAfter == StreamQuery.EARLIEST, Flux.empty(), live, subscription.cancel());
+                    return new Plan(resumeAfter == StreamQuery.EARLIEST, Flux.empty(), live, subscription.over(),
+                            subscription.ended());
                 }
                 long earliest = found.getFirst();
                 boolean complete = resumeAfter == StreamQuery.EARLIEST || after >= earliest - 1;
@@ -68,10 +81,29 @@ class ResumePlanner {
                 return replaying(complete, eventLog.replay(from, cursor, filter, REPLAY_PAGE), live, subscription);
             });
         }
-        return plan.doOnError(error -> subscription.cancel().run());
+        return new Registration(plan, subscription.cancel());
+    }
+
+    /**
+     * The ring's events for a replay, each let go as it is sent. A plan is referenced until its
+     * stream ends, and a list behind it would keep every replayed event alive that long, after
+     * the ring has long evicted it: in the soak, 50 dashboards' resumes held 15,000 events (about
+     * 75 MB) beyond the ring's budget (load-test/RESULTS.md, issue 23).
+     */
+    static Flux<StreamEvent> draining(List<StreamEvent> events) {
+        Queue<StreamEvent> queue = new ArrayDeque<>(events);
+        return Flux.generate(sink -> {
+            StreamEvent next = queue.poll();
+            if (next == null) {
+                sink.complete();
+            } else {
+                sink.next(next);
+            }
+        });
     }
 
     private Plan replaying(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Subscription subscription) {
-        return new Plan(recovered, missed.doOnNext(event -> replayed.increment()), live, subscription.cancel());
+        return new Plan(recovered, missed.doOnNext(event -> replayed.increment()), live, subscription.over(),
+                subscription.ended());
     }
 }

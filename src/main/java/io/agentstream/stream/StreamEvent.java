@@ -30,8 +30,25 @@ final class StreamEvent {
     /** The named frame's length and whether the text needs two bytes a character; 0 until measured. */
     private volatile long measured;
 
+    /**
+     * Not an event: the heartbeat comment, which the hub's clock puts in an idle subscriber's
+     * queue, so that heartbeats travel the stream's one path instead of a timer per stream.
+     */
+    static final StreamEvent HEARTBEAT = new StreamEvent(SseFrames.HEARTBEAT);
+
     StreamEvent(long id, String type, String conversationId, String json) {
         this(id, type, conversationId, json, 0);
+    }
+
+    private StreamEvent(byte[] comment) {
+        this(-1, "heartbeat", null, "", 0);
+        this.frame = comment;
+        this.namedFrame = comment;
+        this.measured = comment.length;
+    }
+
+    boolean isHeartbeat() {
+        return this == HEARTBEAT;
     }
 
     StreamEvent(long id, String type, String conversationId, String json, long committedAtMillis) {

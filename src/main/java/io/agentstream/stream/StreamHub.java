@@ -1,6 +1,7 @@
 package io.agentstream.stream;
 
 import java.util.AbstractQueue;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +11,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,20 +32,23 @@ import reactor.util.concurrent.Queues;
  * subscriber has its own queue, bounded in events and in bytes; one that overflows is dropped
  * alone, without slowing the publisher or the other subscribers. The ring too is bounded in
  * events and in bytes, since one event may be as large as a request body.
+ *
+ * <p>Heartbeats and lifetimes are the hub's too, on one clock for the instance ({@link
+ * #tick}, driven by {@link StreamClock}): an idle subscriber is given the heartbeat through its
+ * queue, and a subscriber past its lifetime is completed, so that an open stream holds no timer
+ * and no operators of its own for either.
  */
 @Component
 class StreamHub {
 
-    /** Ends a subscriber's flux when its queue overflowed. */
-    static final class SlowConsumerException extends RuntimeException {
-        SlowConsumerException() {
-            super("subscriber fell more than SSE_MAX_PENDING events or SSE_MAX_PENDING_BYTES behind", null, false, false);
-        }
-    }
-
-    /** A registered subscriber: live events above {@code cursor}, and what the ring held for its resume. */
+    /**
+     * A registered subscriber: live events above {@code cursor} (and {@link StreamEvent#HEARTBEAT}s),
+     * what the ring held for its resume, the signal that ends the stream at once, even while it
+     * is still replaying ({@code over}: cut as a slow consumer, or its lifetime is up), and why
+     * the hub ended it, once {@code over} has fired or {@code live} has completed.
+     */
     record Subscription(long cursor, List<StreamEvent> fromRing, boolean ringCovers, Flux<StreamEvent> live,
-                        Runnable cancel) {
+                        Mono<Void> over, Supplier<StreamMetrics.CloseReason> ended, Runnable cancel) {
     }
 
     /** Guards the cursor, the ring and (un)registration. Held briefly; never while emitting. */
@@ -58,6 +63,8 @@ class StreamHub {
     private final long ringBudget;
     private final int maxPending;
     private final long maxPendingBytes;
+    private final long heartbeatNanos;
+    private final Duration maxLifetime;
     private final Counter slowConsumers;
     private long cursor = -1;
     /** The ring holds every published event above this offset. */
@@ -70,6 +77,8 @@ class StreamHub {
         this.ringBudget = properties.replayBufferBytes().toBytes();
         this.maxPending = properties.maxPending();
         this.maxPendingBytes = properties.maxPendingBytes().toBytes();
+        this.heartbeatNanos = properties.heartbeatInterval().toNanos();
+        this.maxLifetime = properties.maxLifetime();
         this.slowConsumers = Counter.builder("agentstream.stream.slow.consumers")
                 .description("Stream connections closed because they fell SSE_MAX_PENDING events or SSE_MAX_PENDING_BYTES behind")
                 .register(meters);
@@ -145,7 +154,9 @@ class StreamHub {
      */
     Subscription subscribe(EventFilter filter, Long resumeAfter) {
         synchronized (lock) {
-            Subscriber subscriber = new Subscriber(filter, cursor);
+            long now = System.nanoTime();
+            long deadline = now + Jitter.spread(maxLifetime).toNanos();
+            Subscriber subscriber = new Subscriber(filter, cursor, now + heartbeatNanos, deadline);
             subscribers.add(subscriber);
             if (filter.conversationId() == null) {
                 anyConversation.add(subscriber);
@@ -168,7 +179,8 @@ class StreamHub {
                 }
                 Collections.reverse(fromRing);
             }
-            return new Subscription(cursor, fromRing, covers, subscriber.live(), () -> remove(subscriber));
+            return new Subscription(cursor, fromRing, covers, subscriber.sink.asFlux(), subscriber.over.asMono(),
+                    () -> subscriber.ended, () -> remove(subscriber));
         }
     }
 
@@ -189,8 +201,31 @@ class StreamHub {
     void completeAll() {
         synchronized (emitting) {
             for (Subscriber subscriber : subscribers) {
-                subscriber.complete();
+                subscriber.complete(StreamMetrics.CloseReason.SHUTDOWN);
                 remove(subscriber);
+            }
+        }
+    }
+
+    /**
+     * One beat of the instance's clock, at {@code now} ({@link System#nanoTime}): completes the
+     * subscribers whose lifetime is up (each stream ends with its reconnect hint), and gives a
+     * heartbeat to those whose interval has passed since their last one, if their queue is
+     * empty: one with queued events has data to send and needs none. Each subscriber keeps the
+     * phase it registered at, so heartbeats are spread over the interval instead of all falling
+     * on one tick. The clock ticks several times per interval: no stream waits more than an
+     * interval and a tick for its heartbeat.
+     */
+    void tick(long now) {
+        synchronized (emitting) {
+            for (Subscriber subscriber : subscribers) {
+                if (now - subscriber.deadline >= 0) {
+                    subscriber.end(StreamMetrics.CloseReason.LIFETIME);
+                    remove(subscriber);
+                } else if (now - subscriber.nextHeartbeat >= 0) {
+                    subscriber.nextHeartbeat = now + heartbeatNanos;
+                    subscriber.beat();
+                }
             }
         }
     }
@@ -224,7 +259,7 @@ class StreamHub {
 
         // Grows in small chunks and is bounded by the checks in Subscriber.offer(): an idle stream
         // holds a few hundred bytes instead of an array of SSE_MAX_PENDING.
-        private final Queue<StreamEvent> events = Queues.<StreamEvent>unbounded(16).get();
+        private final Queue<StreamEvent> events = Queues.<StreamEvent>unbounded(8).get();
         private volatile long bytes;
 
         long bytes() {
@@ -272,30 +307,47 @@ class StreamHub {
 
         private final EventFilter filter;
         private final long registeredAt;
+        /** When its lifetime is up ({@link System#nanoTime}). */
+        private final long deadline;
+        /** When it is due a heartbeat ({@link System#nanoTime}); read and written by ticks only. */
+        private long nextHeartbeat;
         private final PendingQueue queue = new PendingQueue();
         private final Sinks.Many<StreamEvent> sink;
-        /** true: cut as a slow consumer; false: ended normally (shutdown). */
-        private final Sinks.One<Boolean> cut = Sinks.one();
-        Subscriber(EventFilter filter, long registeredAt) {
+        /**
+         * Ends the stream at once: cut as a slow consumer, or its lifetime is up. The sink's own
+         * completion would wait behind the queued events, which a client that does not read never
+         * takes, and behind a replay that such a client never finishes.
+         */
+        private final Sinks.Empty<Void> over = Sinks.empty();
+        /** Why the hub ended it; null while it runs. */
+        private volatile StreamMetrics.CloseReason ended;
+
+        Subscriber(EventFilter filter, long registeredAt, long nextHeartbeat, long deadline) {
             this.filter = filter;
             this.registeredAt = registeredAt;
+            this.nextHeartbeat = nextHeartbeat;
+            this.deadline = deadline;
             this.sink = Sinks.many().unicast().onBackpressureBuffer(queue);
         }
 
-        /**
-         * The events, ended by {@link SlowConsumerException} as soon as the queue overflows. The
-         * sink's own error would wait behind the queued events, which a client that does not
-         * read never takes: its connection would stay open, holding its slot, until its lifetime
-         * ended. Prefetch 1, so the queue above stays the only buffer that counts.
-         */
-        Flux<StreamEvent> live() {
-            Mono<StreamEvent> cutSignal = cut.asMono().flatMap(slow -> slow ? Mono.error(new SlowConsumerException()) : Mono.empty());
-            return Flux.merge(1, sink.asFlux(), cutSignal);
+        /** Shutdown: the stream sends what is queued, then ends with its reconnect hint. */
+        void complete(StreamMetrics.CloseReason reason) {
+            ended = reason;
+            sink.tryEmitComplete();
         }
 
-        void complete() {
+        /** Lifetime and slow consumers: the stream ends now; the client resumes after what it got. */
+        void end(StreamMetrics.CloseReason reason) {
+            ended = reason;
+            over.tryEmitEmpty();
             sink.tryEmitComplete();
-            cut.tryEmitValue(false);
+        }
+
+        /** Called while the hub serialises emissions only. */
+        void beat() {
+            if (queue.isEmpty()) {
+                sink.tryEmitNext(StreamEvent.HEARTBEAT);
+            }
         }
 
         /**
@@ -310,7 +362,7 @@ class StreamHub {
             if (queue.size() >= maxPending || (pending > 0 && pending + event.frameBytes() > maxPendingBytes)) {
                 remove(this);
                 slowConsumers.increment();
-                cut.tryEmitValue(true);
+                end(StreamMetrics.CloseReason.SLOW_CONSUMER);
                 return;
             }
             if (sink.tryEmitNext(event).isFailure()) {

@@ -19,6 +19,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 import org.springframework.web.reactive.result.method.RequestMappingInfo;
 import org.springframework.web.reactive.result.method.RequestMappingInfoHandlerMapping;
 import org.springframework.web.util.pattern.PathPattern;
@@ -37,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @IntegrationTest
 class RouteAccessIT {
 
-    /** The documented public routes (README, "Access"). */
-    private static final Set<String> PUBLIC = Set.of("GET /api/health", "GET /actuator/health", "GET /actuator/health/{*path}");
+    /** The documented public routes (README, "Access"): health, and the dashboard's page. */
+    private static final Set<String> PUBLIC = Set.of("GET /api/health", "GET /actuator/health", "GET /actuator/health/{*path}",
+            "GET /", "GET /conversations/{id}", "GET /assets/config.json");
 
     private static final String CONVERSATION = "route-access-conversation";
     private static final List<String> TABLES = List.of("api_keys", "conversations", "messages", "events");
@@ -83,9 +91,17 @@ class RouteAccessIT {
         return JsonMapper.shared().readTree(body);
     }
 
-    /** Every method and pattern of every request-mapping handler mapping: controllers and the actuator. */
+    /**
+     * Every method and pattern of every request-mapping handler mapping (controllers and the
+     * actuator) and of every router function (the stream, the dashboard).
+     */
     private List<Route> registeredRoutes() {
         Set<Route> routes = new LinkedHashSet<>();
+        for (RouterFunctionMapping mapping : context.getBeansOfType(RouterFunctionMapping.class).values()) {
+            if (mapping.getRouterFunction() != null) {
+                mapping.getRouterFunction().accept(new FunctionalRoutes(routes));
+            }
+        }
         for (RequestMappingInfoHandlerMapping mapping : context.getBeansOfType(RequestMappingInfoHandlerMapping.class).values()) {
             for (RequestMappingInfo info : mapping.getHandlerMethods().keySet()) {
                 Set<org.springframework.web.bind.annotation.RequestMethod> methods = info.getMethodsCondition().getMethods();
@@ -290,5 +306,103 @@ class RouteAccessIT {
         }
         counts.put("revoked keys", api.count("select count(*) from api_keys where revoked_at is not null"));
         return counts;
+    }
+
+    /** The method and path of each route of a router function built with GET(pattern, handler) and the like. */
+    private record FunctionalRoutes(Set<Route> routes) implements RouterFunctions.Visitor {
+
+        @Override
+        public void route(RequestPredicate predicate, HandlerFunction<?> handler) {
+            Set<HttpMethod> methods = new LinkedHashSet<>();
+            List<String> paths = new ArrayList<>();
+            predicate.accept(new RequestPredicates.Visitor() {
+                @Override
+                public void method(Set<HttpMethod> visited) {
+                    methods.addAll(visited);
+                }
+
+                @Override
+                public void path(String pattern) {
+                    paths.add(pattern);
+                }
+
+                @Override
+                public void pathExtension(String extension) {
+                }
+
+                @Override
+                public void header(String name, String value) {
+                }
+
+                @Override
+                public void queryParam(String name, String value) {
+                }
+
+                @Override
+                public void version(String version) {
+                }
+
+                @Override
+                public void startAnd() {
+                }
+
+                @Override
+                public void and() {
+                }
+
+                @Override
+                public void endAnd() {
+                }
+
+                @Override
+                public void startOr() {
+                }
+
+                @Override
+                public void or() {
+                }
+
+                @Override
+                public void endOr() {
+                }
+
+                @Override
+                public void startNegate() {
+                }
+
+                @Override
+                public void endNegate() {
+                }
+
+                @Override
+                public void unknown(RequestPredicate unknown) {
+                    throw new AssertionError("a route this test cannot read: " + unknown);
+                }
+            });
+            for (String path : paths) {
+                methods.forEach(method -> routes.add(new Route(method, path)));
+            }
+        }
+
+        @Override
+        public void startNested(RequestPredicate predicate) {
+            throw new AssertionError("nested routes: read their prefix too");
+        }
+
+        @Override
+        public void endNested(RequestPredicate predicate) {
+        }
+
+        @Override
+        public void resources(java.util.function.Function<ServerRequest, reactor.core.publisher.Mono<org.springframework.core.io.Resource>> lookup) {
+        }
+
+        @Override
+        public void attributes(Map<String, Object> attributes) {
+        }
+
+        @Override
+        public void unknown(RouterFunction<?> unknown) {
+        }
     }
 }

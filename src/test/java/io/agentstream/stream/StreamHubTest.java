@@ -79,9 +79,11 @@ class StreamHubTest {
                 .then(() -> hub.publish(List.of(event(1, "a", "log.entry"), event(2, "a", "log.entry"),
                         event(3, "a", "log.entry")), 3))
                 .then(() -> assertThat(hub.subscriberCount()).isEqualTo(1))
-                // At once, with nothing requested: a client that never reads must still be cut.
-                .expectError(StreamHub.SlowConsumerException.class)
+                .thenCancel()
                 .verify(TIMEOUT);
+        // At once, with nothing requested: a client that never reads must still be cut.
+        StepVerifier.create(slow.over()).expectComplete().verify(TIMEOUT);
+        assertThat(slow.ended().get()).isEqualTo(StreamMetrics.CloseReason.SLOW_CONSUMER);
         assertThat(read).containsExactly(1L, 2L, 3L);
         reading.cancel().run();
         slow.cancel().run();
@@ -124,14 +126,15 @@ class StreamHubTest {
         List<Long> read = new java.util.concurrent.CopyOnWriteArrayList<>();
         var reading = hub.subscribe(EventFilter.ALL, null);
         reading.live().subscribe(event -> read.add(event.id()));
-        StepVerifier.create(slow.live(), 0)
+        StepVerifier.create(slow.over())
                 .then(() -> {
                     for (long id = 1; id <= 10; id++) {
                         hub.publish(List.of(event(id, 10_000)), id);
                     }
                 })
-                .expectError(StreamHub.SlowConsumerException.class)
+                .expectComplete()
                 .verify(TIMEOUT);
+        assertThat(slow.ended().get()).isEqualTo(StreamMetrics.CloseReason.SLOW_CONSUMER);
         assertThat(read).hasSize(10);
         assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isEqualTo(1);
         assertThat(hub.pendingBytes()).isZero();
@@ -200,5 +203,68 @@ class StreamHubTest {
             stream.cancel().run();
             consumer.shutdownNow();
         }
+    }
+
+    @Test
+    void theClockGivesIdleSubscribersAHeartbeatOncePerIntervalAndBusyOnesNone() {
+        StreamHub hub = hub(100);
+        long start = System.nanoTime();
+        var idle = hub.subscribe(new EventFilter("a", null), null);
+        var busy = hub.subscribe(new EventFilter("b", null), null);
+        hub.publish(List.of(event(1, "b", "log.entry")), 1);
+        // SSE_HEARTBEAT_INTERVAL is 30 s, counted from each subscriber's registration.
+        hub.tick(start + Duration.ofSeconds(10).toNanos());
+        hub.tick(start + Duration.ofSeconds(31).toNanos());
+        // 20 s after its heartbeat: none yet.
+        hub.tick(start + Duration.ofSeconds(51).toNanos());
+        StepVerifier.create(idle.live()).expectNext(StreamEvent.HEARTBEAT).thenCancel().verify(TIMEOUT);
+        StepVerifier.create(busy.live().map(StreamEvent::id)).expectNext(1L).thenCancel().verify(TIMEOUT);
+    }
+
+    @Test
+    void anIdleSubscriberGetsItsNextHeartbeatAnIntervalAfterTheLast() {
+        StreamHub hub = hub(100);
+        long start = System.nanoTime();
+        var idle = hub.subscribe(new EventFilter("a", null), null);
+        List<StreamEvent> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        idle.live().subscribe(received::add);
+        hub.tick(start + Duration.ofSeconds(31).toNanos());
+        hub.tick(start + Duration.ofSeconds(50).toNanos());
+        assertThat(received).containsExactly(StreamEvent.HEARTBEAT);
+        hub.tick(start + Duration.ofSeconds(62).toNanos());
+        assertThat(received).containsExactly(StreamEvent.HEARTBEAT, StreamEvent.HEARTBEAT);
+    }
+
+    @Test
+    void theClockEndsASubscriberWhoseLifetimeIsUpAndSaysWhy() {
+        StreamHub hub = hub(100);
+        var stream = hub.subscribe(new EventFilter("a", null), null);
+        hub.publish(List.of(event(1, "a", "log.entry")), 1);
+        // SSE_MAX_LIFETIME is 30 minutes, ±20%: still open at 23 minutes, ended at 37.
+        hub.tick(System.nanoTime() + Duration.ofMinutes(23).toNanos());
+        assertThat(hub.subscriberCount()).isEqualTo(1);
+        hub.tick(System.nanoTime() + Duration.ofMinutes(37).toNanos());
+        assertThat(hub.subscriberCount()).isZero();
+        // What was queued is still delivered, then the live events end.
+        StepVerifier.create(stream.live().map(StreamEvent::id)).expectNext(1L).expectComplete().verify(TIMEOUT);
+        assertThat(stream.ended().get()).isEqualTo(StreamMetrics.CloseReason.LIFETIME);
+        // And the signal that ends a stream still replaying.
+        StepVerifier.create(stream.over()).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void aReplayFromTheRingLetsGoOfEachEventAsItIsSent() {
+        List<StreamEvent> events = new java.util.ArrayList<>(List.of(event(1, "a", "log.entry"), event(2, "a", "log.entry")));
+        var replay = ResumePlanner.draining(events);
+        events.clear();
+        StepVerifier.create(replay.map(StreamEvent::id)).expectNext(1L, 2L).verifyComplete();
+    }
+
+    @Test
+    void theClockTicksOftenEnoughForHeartbeatsAndLifetimesAndAtLeastOnceASecond() {
+        assertThat(StreamClock.period(Duration.ofSeconds(30), Duration.ofMinutes(30))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(StreamClock.period(Duration.ofMillis(200), Duration.ofMinutes(30))).isEqualTo(Duration.ofMillis(50));
+        assertThat(StreamClock.period(Duration.ofSeconds(30), Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(100));
+        assertThat(StreamClock.period(Duration.ofMillis(1), Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(10));
     }
 }

@@ -1,9 +1,7 @@
 package io.agentstream.stream;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.agentstream.http.Caller;
@@ -15,22 +13,23 @@ import io.agentstream.stream.ConnectionRegistry.Permit;
 import io.agentstream.stream.StreamQuery.StreamParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -44,11 +43,17 @@ import reactor.netty.http.server.HttpServerResponse;
  * <p>The body is written as bytes, not as {@code ServerSentEvent}s: every event's frame is
  * encoded once ({@link StreamEvent#frame}) and the same array is wrapped, not copied, for
  * each subscriber. A replay is written in writes of about {@link #REPLAY_WRITE_BYTES}.
+ *
+ * <p>A functional route, not a controller method, and one that writes its response itself:
+ * whatever handles the request stays referenced until the stream ends, and an annotated
+ * method's invocation (its argument resolvers' cache of 256 slots, its binding context) and a
+ * result handler's encoder were held by every open stream for its whole life (about 3 KB each,
+ * load-test/RESULTS.md, issue 23).
  */
-@RestController
-class StreamController {
+@Configuration(proxyBeanMethods = false)
+class StreamRoute {
 
-    private static final Logger log = LoggerFactory.getLogger(StreamController.class);
+    private static final Logger log = LoggerFactory.getLogger(StreamRoute.class);
     /** Replayed frames gathered per write: one HTTP chunk and one flush instead of one per event. */
     static final int REPLAY_WRITE_BYTES = 64 * 1024;
 
@@ -59,7 +64,7 @@ class StreamController {
     private final StreamProperties properties;
     private final StreamMetrics metrics;
 
-    StreamController(ConnectionRegistry registry, ResumePlanner planner, StreamHub hub, ClientAddresses clients,
+    StreamRoute(ConnectionRegistry registry, ResumePlanner planner, StreamHub hub, ClientAddresses clients,
                      StreamProperties properties, StreamMetrics metrics) {
         this.metrics = metrics;
         this.registry = registry;
@@ -69,8 +74,19 @@ class StreamController {
         this.properties = properties;
     }
 
-    @GetMapping(path = Routes.STREAM)
-    Mono<ResponseEntity<Flux<DataBuffer>>> stream(ServerWebExchange exchange) {
+    /**
+     * GET only: another method on the path is refused by the access rules, which name none,
+     * and answered 404 like any path without a route.
+     */
+    @Bean
+    RouterFunction<ServerResponse> streamRouter() {
+        return RouterFunctions.route().GET(Routes.STREAM, request -> ServerResponse.ok()
+                // Status and headers are final only when the body starts: a refusal (503, 429) is
+                // still a problem document.
+                .build((exchange, context) -> Mono.defer(() -> stream(exchange)))).build();
+    }
+
+    private Mono<Void> stream(ServerWebExchange exchange) {
         StreamParams params = StreamQuery.stream(exchange.getRequest());
         if (hub.cursor() < 0) {
             metrics.rejected(StreamMetrics.Rejection.STARTING);
@@ -81,39 +97,45 @@ class StreamController {
         String client = clients.clientAddress(exchange.getRequest());
         String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
         Permit permit = registry.admit(client);
-        return planner.plan(params.filter(), params.resumeAfter())
-                .doOnError(error -> permit.release())
-                .map(plan -> {
+        ResumePlanner.Registration registration = planner.plan(params.filter(), params.resumeAfter());
+        OpenStream open = new OpenStream();
+        return registration.plan()
+                .flatMap(plan -> {
                     if (params.resumeAfter() != null) {
                         metrics.resumed(plan.recovered());
                     }
                     RequestIds.inLogContext(exchange, () -> log.info(
                             "Stream opened: client={} key_id={} resume_after={} recovered={}", client, keyId,
                             params.resumeAfter() == null ? "-" : params.resumeAfter(), plan.recovered()));
-                    OpenStream open = new OpenStream();
-                    Flux<DataBuffer> body = body(plan, params.named(), exchange.getResponse(), open)
-                            .doFinally(signal -> {
-                                plan.cancel().run();
-                                permit.release();
-                                StreamMetrics.CloseReason reason = open.reason(signal);
-                                long nanos = System.nanoTime() - open.started;
-                                metrics.closed(reason, nanos);
-                                RequestIds.inLogContext(exchange, () -> log.info(
-                                        "Stream closed: client={} key_id={} duration_ms={} events_sent={} reason={}",
-                                        client, keyId, TimeUnit.NANOSECONDS.toMillis(nanos), open.eventsSent, reason.tag()));
-                            });
-                    return ResponseEntity.ok()
-                            .contentType(MediaType.TEXT_EVENT_STREAM)
-                            .cacheControl(CacheControl.noCache().noTransform())
-                            .header("X-Accel-Buffering", "no")
-                            .body(body);
+                    open.started = System.nanoTime();
+                    ServerHttpResponse response = exchange.getResponse();
+                    HttpHeaders headers = response.getHeaders();
+                    headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+                    headers.setCacheControl(CacheControl.noCache().noTransform());
+                    headers.set("X-Accel-Buffering", "no");
+                    return response.writeWith(body(plan, params.named(), response, open));
+                })
+                // Once, however it ends: also when the client goes away while its resume is planned.
+                .doFinally(signal -> {
+                    registration.cancel().run();
+                    permit.release();
+                    if (open.started == 0) {
+                        return;
+                    }
+                    StreamMetrics.CloseReason reason = open.reason(signal);
+                    long nanos = System.nanoTime() - open.started;
+                    metrics.closed(reason, nanos);
+                    RequestIds.inLogContext(exchange, () -> log.info(
+                            "Stream closed: client={} key_id={} duration_ms={} events_sent={} reason={}",
+                            client, keyId, TimeUnit.NANOSECONDS.toMillis(nanos), open.eventsSent, reason.tag()));
                 });
     }
 
     /** What one open stream has done, for its close line and its duration metric. */
     private static final class OpenStream {
 
-        final long started = System.nanoTime();
+        /** When its body began ({@link System#nanoTime}); 0 while its resume is planned. */
+        volatile long started;
         /** Written by the stream's serialised signals only. */
         volatile long eventsSent;
         volatile StreamMetrics.CloseReason reason;
@@ -133,36 +155,33 @@ class StreamController {
 
     private Flux<DataBuffer> body(ResumePlanner.Plan plan, boolean named, ServerHttpResponse response, OpenStream open) {
         DataBufferFactory buffers = response.bufferFactory();
-        Sinks.Empty<Void> eventsEnded = Sinks.empty();
+        // Heartbeats come through the hub's queue too, on the instance's clock.
         Flux<DataBuffer> live = plan.live()
                 .map(event -> {
-                    open.eventsSent++;
-                    metrics.delivered(event.committedAtMillis());
+                    if (!event.isHeartbeat()) {
+                        open.eventsSent++;
+                        metrics.delivered(event.committedAtMillis());
+                    }
                     return buffers.wrap(event.frame(named));
-                })
-                // The live events end by themselves only when the instance shuts down.
-                .doOnComplete(() -> open.reason = StreamMetrics.CloseReason.SHUTDOWN);
-        Flux<DataBuffer> events = replay(plan.missed().doOnNext(event -> open.eventsSent++), named, buffers)
+                });
+        return replay(plan.missed().doOnNext(event -> open.eventsSent++), named, buffers)
                 .concatWith(live)
-                .doOnTerminate(eventsEnded::tryEmitEmpty);
-        // A tick the client cannot take yet is dropped: it has unread data, so it needs no
-        // heartbeat, and an interval without demand would otherwise end the stream with an error
-        // before the hub could tell it is a slow consumer.
-        Flux<DataBuffer> heartbeats = Flux.interval(properties.heartbeatInterval(), properties.heartbeatInterval())
-                .onBackpressureDrop()
-                .map(tick -> buffers.wrap(SseFrames.HEARTBEAT))
-                .takeUntilOther(eventsEnded.asMono());
-        // Prefetch 1: the subscriber's hub queue (SSE_MAX_PENDING) is the buffer that counts,
-        // so a slow client is detected there instead of hiding in operator queues.
-        return Flux.merge(1, events, heartbeats)
-                .take(jittered(properties.maxLifetime()))
-                // Reconnect soon, at a spread-out moment.
-                .concatWith(Mono.fromSupplier(() -> buffers.wrap(SseFrames.reconnect(jittered(properties.reconnectDelay())))))
-                .onErrorResume(StreamHub.SlowConsumerException.class, error -> {
-                    open.reason = StreamMetrics.CloseReason.SLOW_CONSUMER;
-                    closeConnection(response);
-                    return Flux.empty();
-                })
+                // Ended by the hub at once, also while replaying: cut as a slow consumer, or its
+                // lifetime is up. The live events also end by themselves when the instance shuts down.
+                .takeUntilOther(plan.over())
+                .concatWith(Mono.defer(() -> {
+                    StreamMetrics.CloseReason ended = plan.ended().get();
+                    if (ended != null) {
+                        open.reason = ended;
+                    }
+                    if (ended == StreamMetrics.CloseReason.SLOW_CONSUMER) {
+                        // Cut at once: waiting for its last bytes to drain could take forever.
+                        closeConnection(response);
+                        return Mono.empty();
+                    }
+                    // Reconnect soon, at a spread-out moment.
+                    return Mono.just(buffers.wrap(SseFrames.reconnect(Jitter.spread(properties.reconnectDelay()))));
+                }))
                 .startWith(Mono.fromSupplier(() -> buffers.wrap(
                         SseFrames.connected(plan.recovered(), named, properties.reconnectDelay()))));
     }
@@ -200,13 +219,7 @@ class StreamController {
         return buffers.wrap(joined);
     }
 
-    /** ±20%, so streams opened together do not all end, or reconnect, together. */
-    private static Duration jittered(Duration base) {
-        double factor = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
-        return Duration.ofMillis(Math.max(1, Math.round(base.toMillis() * factor)));
-    }
-
-    /** A slow consumer is cut at once: waiting for its last bytes to drain could take forever. */
+    /** Closes the connection without a last write. */
     private static void closeConnection(ServerHttpResponse response) {
         Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
         if (nativeResponse instanceof HttpServerResponse netty) {
