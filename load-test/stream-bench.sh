@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stream benchmark: starts the app (-Xmx512m) on a fresh database, like bench.sh, drives it
+# Stream benchmark: starts the app (-Xmx512m, or HEAP) on a fresh database, like bench.sh, drives it
 # with load-test/stream/bench.mjs (Node.js >= 20; the pinned npm eventsource package is
 # installed with `npm ci`) and prints one machine-readable line per figure on stdout:
 #
@@ -31,11 +31,13 @@
 #                     SSE_REPLAY_BUFFER_SIZE (10000) makes the ring runs read PostgreSQL too.
 #   connections:      CONNECTIONS (10000) streams opened (CONNECT_IN_FLIGHT (200) at once) and
 #                     held HOLD (20) s; heap used after a full GC and RSS before, with them open,
-#                     and at the end; TO_ALL (5) events ingested meanwhile must reach every one.
+#                     and at the end; TO_ALL (5) events ingested meanwhile must reach every one,
+#                     one request each second with TO_ALL_EVERY_SECOND=1 (else as one batch).
 #   PROFILE           phases to record with JDK Flight Recorder (settings=profile), one
 #                     <phase>.jfr in the work dir each, e.g. PROFILE=fanout; with connections,
 #                     also the heap's class histogram with the streams open
 #   JAR               benchmark this jar instead of target/agentstream.jar
+#   HEAP              the app's maximum heap (512m), e.g. HEAP=1g for 17,500 streams
 #   PORT (18182); PGHOST/PGPORT/PGUSER as for bench.sh.
 #
 # 10,000 streams from one address need file descriptors and lifted stream limits: the script
@@ -58,6 +60,11 @@ CONNECTIONS=${CONNECTIONS:-10000}
 CONNECT_IN_FLIGHT=${CONNECT_IN_FLIGHT:-200}
 HOLD=${HOLD:-20}
 TO_ALL=${TO_ALL:-5}
+TO_ALL_EVERY_SECOND=${TO_ALL_EVERY_SECOND:-0}
+HEAP=${HEAP:-512m}
+[[ $HEAP =~ ^[0-9]+[mg]$ ]] || { echo "HEAP must be like 512m or 1g" >&2; exit 2; }
+APP_HEAP=-Xmx$HEAP
+XMX_MB=$(( ${HEAP%[mg]} * $([[ $HEAP == *g ]] && echo 1024 || echo 1) ))
 PROFILE=${PROFILE:-}
 PORT=${PORT:-18182}
 for n in SUBSCRIBERS RATE DURATION WARMUP BURST RESUME_EVENTS RESUME_RUNS CONNECTIONS CONNECT_IN_FLIGHT HOLD TO_ALL PORT; do
@@ -200,7 +207,11 @@ if runs connections; then
         "$JAVA_HOME/bin/jcmd" "$APP_PID" GC.class_histogram | head -n 60 >"$WORK/connections-histogram.txt"
     fi
     log "connections: $OPEN open after ${OPEN_SECONDS} s; $TO_ALL events to all, then holding $HOLD s"
-    bench ingest "to-all-$RANDOM" "$TO_ALL" >"$WORK/to-all.json"
+    if [ "$TO_ALL_EVERY_SECOND" = 1 ]; then
+        for _ in $(seq 1 "$TO_ALL"); do bench ingest "to-all-$RANDOM" 1 >>"$WORK/to-all.json"; sleep 1; done
+    else
+        bench ingest "to-all-$RANDOM" "$TO_ALL" >"$WORK/to-all.json"
+    fi
     counts() { echo >&3; for _ in $(seq 1 50); do sleep 0.1; n=$(grep -c '^{' "$WORK/hold.txt" || true); [ "$n" -gt "$1" ] && break; done; grep '^{' "$WORK/hold.txt" | tail -n 1; }
     asked=0
     for _ in $(seq 1 30); do
@@ -220,7 +231,7 @@ if runs connections; then
     echo "RESULT sse_connections=$OPEN heap_after_gc_mb=$HEAP_OPEN rss_mb=$RSS_OPEN per_connection_kb=$(per_kb "$HEAP_BEFORE" "$HEAP_OPEN")" \
         "rss_per_connection_kb=$(per_kb "$RSS_BEFORE" "$RSS_OPEN") heap_before_mb=$HEAP_BEFORE rss_before_mb=$RSS_BEFORE" \
         "open_seconds=$OPEN_SECONDS delivered=$DELIVERED expected=$((TO_ALL * CONNECTIONS))" \
-        "held_seconds=$HOLD still_open=$STILL_OPEN heap_after_gc_later_mb=$HEAP_LATER rss_later_mb=$RSS_LATER xmx_mb=512"
+        "held_seconds=$HOLD still_open=$STILL_OPEN heap_after_gc_later_mb=$HEAP_LATER rss_later_mb=$RSS_LATER xmx_mb=$XMX_MB"
 fi
 
 stop_app
