@@ -183,7 +183,13 @@ class StreamRoute {
                     return Mono.just(buffers.wrap(SseFrames.reconnect(Jitter.spread(properties.reconnectDelay()))));
                 }))
                 .startWith(Mono.fromSupplier(() -> buffers.wrap(
-                        SseFrames.connected(plan.recovered(), named, properties.reconnectDelay()))));
+                        SseFrames.connected(plan.recovered(), named, properties.reconnectDelay()))))
+                // The client went away: the server cancels the body, and the write then completes.
+                .doOnCancel(() -> {
+                    if (open.reason == null) {
+                        open.reason = StreamMetrics.CloseReason.CLIENT;
+                    }
+                });
     }
 
     /** The missed events' frames, gathered into writes of about {@link #REPLAY_WRITE_BYTES}. */
