@@ -134,6 +134,11 @@ class PrometheusScrapeIT {
                     "agentstream_stream_duration_seconds_count");
         });
 
+        // Still up after the traffic: a scrape Prometheus cannot parse (an exemplar where it allows
+        // none, say) marks the whole target down.
+        for (JsonNode target : query(base + "/api/v1/targets").path("data").path("activeTargets")) {
+            assertThat(target.path("health").asString()).as(target.toString()).isEqualTo("up");
+        }
         for (Map.Entry<String, String> alert : alertExpressions(OPS.resolve("alerts.yml")).entrySet()) {
             for (String metric : metricNames(alert.getValue())) {
                 if (!NOT_OURS.matcher(metric).matches()) {
