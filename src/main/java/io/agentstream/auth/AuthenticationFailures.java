@@ -94,7 +94,7 @@ final class AuthenticationFailures
 
     private Mono<Void> refuse(ServerWebExchange exchange) {
         unauthenticated.increment();
-        return throttle.recordFailure(clients.clientAddress(exchange.getRequest()))
+        return throttle.recordFailure(clients.clientKey(exchange.getRequest()))
                 .flatMap(wait -> Mono.error(wait > 0 ? tooManyFailures(wait) : unauthorized()));
     }
 

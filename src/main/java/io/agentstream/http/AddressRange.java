@@ -7,7 +7,10 @@ import java.util.regex.Pattern;
 /** An IP address or CIDR range (IPv4 or IPv6), parsed without any DNS lookup. */
 record AddressRange(byte[] network, int prefixLength) {
 
-    private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]+(%\\w+)?");
+    /** Four decimal octets: InetAddress parses these as numbers, never as a host name. */
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    /** Hex groups with colons (an IPv4 tail allowed): InetAddress never resolves text with a colon. */
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*");
 
     static AddressRange parse(String text) {
         int slash = text.indexOf('/');
@@ -27,9 +30,13 @@ record AddressRange(byte[] network, int prefixLength) {
         return new AddressRange(address.getAddress(), prefix);
     }
 
-    /** Parses an address literal; never resolves a host name. */
+    /**
+     * Parses an address literal; never resolves a host name, so it never waits on DNS (it runs
+     * on the event loop, for every forwarded request). Zone ids are refused: an address from
+     * another host has none that means anything here.
+     */
     static InetAddress literal(String text) {
-        if (!LITERAL.matcher(text).matches() || (text.indexOf(':') < 0 && text.chars().filter(c -> c == '.').count() != 3)) {
+        if (!IPV4.matcher(text).matches() && !IPV6.matcher(text).matches()) {
             throw new IllegalArgumentException("not an IP address literal");
         }
         try {

@@ -57,7 +57,7 @@ class RateLimitWebFilter implements WebFilter {
             return chain.filter(exchange);
         }
         ApiKeyPrincipal caller = exchange.getAttribute(ApiKeyPrincipal.EXCHANGE_ATTRIBUTE);
-        String client = clients.clientAddress(request);
+        String client = clients.clientKey(request);
         Mono<ConsumptionProbe> byAddress = buckets.consume(group.name() + ":ip:" + client, group.perMinute());
         Mono<ConsumptionProbe> byKey = caller == null ? Mono.empty()
                 : buckets.consume(group.name() + ":key:" + caller.id(), group.perMinute());

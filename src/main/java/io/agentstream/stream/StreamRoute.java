@@ -96,7 +96,7 @@ class StreamRoute {
         }
         String client = clients.clientAddress(exchange.getRequest());
         String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
-        Permit permit = registry.admit(client);
+        Permit permit = registry.admit(clients.clientKey(exchange.getRequest()));
         ResumePlanner.Registration registration = planner.plan(params.filter(), params.resumeAfter());
         OpenStream open = new OpenStream();
         return registration.plan()

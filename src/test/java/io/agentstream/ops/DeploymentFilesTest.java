@@ -37,6 +37,11 @@ class DeploymentFilesTest {
         assertThat((Map<String, Object>) services.get("agentstream").get("environment"))
                 .containsKeys("DATABASE_URL", "REDIS_URL", "TRUSTED_PROXIES", "MANAGEMENT_PORT");
         assertThat((List<String>) services.get("nginx").get("ports")).containsExactly("8080:80");
+        // Only nginx may name the client in X-Forwarded-For: its fixed address, not every private range.
+        String nginxAddress = (String) ((Map<String, Map<String, Object>>) services.get("nginx").get("networks"))
+                .get("frontend").get("ipv4_address");
+        assertThat(((Map<String, Object>) services.get("agentstream").get("environment")).get("TRUSTED_PROXIES"))
+                .isEqualTo(nginxAddress);
         assertThat((List<String>) services.get("nginx").get("volumes")).anyMatch(v -> v.startsWith("./ops/nginx.conf:"));
         assertThat((List<String>) services.get("postgres").get("volumes")).anyMatch(v -> v.startsWith("postgres-data:"));
     }
