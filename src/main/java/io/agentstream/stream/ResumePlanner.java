@@ -26,7 +26,8 @@ class ResumePlanner {
 
     /**
      * The subscriber's events: {@code missed} (the replay, empty when none), then
-     * {@code live}; whether its resume is complete, and how to unregister it.
+     * {@code live}; whether its resume is complete; the hub's signal that ends the stream at once
+     * ({@code over}), and why the hub ended it ({@code ended}, null while it runs).
      */
     record Plan(boolean recovered, Flux<StreamEvent> missed, Flux<StreamEvent> live, Mono<Void> over,
                 Supplier<StreamMetrics.CloseReason> ended) {

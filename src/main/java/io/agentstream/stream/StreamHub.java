@@ -1,7 +1,7 @@
 package io.agentstream.stream;
 
-import java.util.AbstractQueue;
 import java.time.Duration;
+import java.util.AbstractQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -359,7 +359,9 @@ class StreamHub {
                 return;
             }
             long pending = queue.bytes();
-            if (queue.size() >= maxPending || (pending > 0 && pending + event.frameBytes() > maxPendingBytes)) {
+            // A heartbeat queued alone counts as nothing: it was only given to an idle subscriber.
+            boolean nothingElse = pending <= SseFrames.HEARTBEAT.length;
+            if (queue.size() >= maxPending || (!nothingElse && pending + event.frameBytes() > maxPendingBytes)) {
                 remove(this);
                 slowConsumers.increment();
                 end(StreamMetrics.CloseReason.SLOW_CONSUMER);

@@ -267,4 +267,15 @@ class StreamHubTest {
         assertThat(StreamClock.period(Duration.ofSeconds(30), Duration.ofSeconds(1))).isEqualTo(Duration.ofMillis(100));
         assertThat(StreamClock.period(Duration.ofMillis(1), Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(10));
     }
+
+    @Test
+    void aHeartbeatWaitingAloneDoesNotMakeALargeEventASlowConsumer() {
+        StreamHub hub = hub(1000, DataSize.ofMegabytes(64), DataSize.ofKilobytes(8));
+        long start = System.nanoTime();
+        var stream = hub.subscribe(EventFilter.ALL, null);
+        hub.tick(start + Duration.ofSeconds(31).toNanos());
+        hub.publish(List.of(event(1, 100_000)), 1);
+        StepVerifier.create(stream.live().map(StreamEvent::id).take(2)).expectNext(-1L, 1L).verifyComplete();
+        assertThat(meters.counter("agentstream.stream.slow.consumers").count()).isZero();
+    }
 }
