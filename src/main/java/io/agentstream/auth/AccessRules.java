@@ -117,6 +117,16 @@ final class AccessRules {
         rules.add(new Rule(HttpMethod.DELETE, Routes.KEY, Scope.ADMIN));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_PROMETHEUS, Scope.ADMIN));
         rules.add(new Rule(HttpMethod.GET, Routes.ACTUATOR_INFO, Scope.ADMIN));
+
+        // HEAD wherever GET is public (health, the dashboard, the management port): a monitor's
+        // or a browser's HEAD is answered like its GET, not refused as a failed authentication.
+        // Not the stream and /api/events, which are public only with STREAM_PUBLIC and read data.
+        for (Rule rule : List.copyOf(rules)) {
+            if (rule.method() == HttpMethod.GET && rule.isPublic() && rule.queryParameter() == null
+                    && !Routes.STREAM.equals(rule.pattern()) && !Routes.EVENTS.equals(rule.pattern())) {
+                rules.add(new Rule(HttpMethod.HEAD, rule.pattern(), null, null, rule.managementPortOnly()));
+            }
+        }
         return List.copyOf(rules);
     }
 

@@ -10,6 +10,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -30,13 +31,18 @@ class DashboardRoutes {
     RouterFunction<ServerResponse> dashboardRouter(@Value("${agentstream.auth.public-stream:false}") boolean publicStream) {
         // The setting itself (STREAM_PUBLIC), not the auth feature's classes: auth depends on this package.
         Map<String, Object> config = Map.of("stream_public", publicStream);
+        HandlerFunction<ServerResponse> settings = request -> ServerResponse.ok()
+                .cacheControl(CacheControl.noStore())
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(config);
+        // HEAD as GET (the server sends no body for it): a functional GET route does not take HEAD.
         return route()
                 .GET("/", request -> index())
+                .HEAD("/", request -> index())
                 .GET("/conversations/{id}", request -> index())
-                .GET("/assets/config.json", request -> ServerResponse.ok()
-                        .cacheControl(CacheControl.noStore())
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(config))
+                .HEAD("/conversations/{id}", request -> index())
+                .GET("/assets/config.json", settings)
+                .HEAD("/assets/config.json", settings)
                 .build();
     }
 

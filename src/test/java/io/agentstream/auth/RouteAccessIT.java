@@ -12,6 +12,7 @@ import io.agentstream.http.ManagementPort;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
 import io.agentstream.support.RawHttp;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,6 +57,9 @@ class RouteAccessIT {
 
     @Autowired
     ApplicationContext context;
+
+    @Autowired
+    MeterRegistry meters;
 
     @LocalServerPort
     int port;
@@ -159,6 +163,22 @@ class RouteAccessIT {
         }
         assertThat(http.send("GET", "/nowhere", null, null).status()).isEqualTo(401);
         api.assertHealthy();
+    }
+
+    @Test
+    void headIsAnsweredWherePublicGetIsAndIsNeverAFailedAuthentication() {
+        double before = authFailures();
+        api.client().head().uri("/api/health").exchange().expectStatus().isOk();
+        api.client().head().uri("/actuator/health").exchange().expectStatus().isOk();
+        api.client().head().uri("/").exchange().expectStatus().isOk();
+        assertThat(authFailures()).isEqualTo(before);
+        // Where GET needs a key, so does HEAD.
+        api.client().head().uri("/api/conversations").exchange().expectStatus().isUnauthorized();
+        assertThat(authFailures()).isEqualTo(before + 1);
+    }
+
+    private double authFailures() {
+        return meters.find("agentstream.auth.failures").counters().stream().mapToDouble(counter -> counter.count()).sum();
     }
 
     @Test
@@ -379,6 +399,9 @@ class RouteAccessIT {
                     throw new AssertionError("a route this test cannot read: " + unknown);
                 }
             });
+            // A HEAD twin of a GET route is checked with its GET here, and on its own by the HEAD
+            // test (this test's client reads bodies by their Content-Length, which HEAD has none of).
+            methods.remove(HttpMethod.HEAD);
             for (String path : paths) {
                 methods.forEach(method -> routes.add(new Route(method, path)));
             }
