@@ -11,6 +11,17 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -DskipTests
 
 # Run: a JRE only, as an unprivileged user.
 FROM eclipse-temurin:25-jre
+# What the image is, for a rollback to name it: the release (the pom's version), the commit, and
+# where its source lives. compose passes them (AGENTSTREAM_VERSION, GIT_REVISION, SOURCE_URL)
+# and tags the image with the version; `docker inspect` shows them on any running container.
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="agentstream" \
+      org.opencontainers.image.description="Ingestion and live streaming backend for agent CLIs" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 RUN apt-get update && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /app agentstream

@@ -166,4 +166,22 @@ class DeploymentFilesTest {
                 .contains("HEALTHCHECK").contains("/api/health").contains("-Xmx");
         assertThat(Files.readString(Path.of(".dockerignore"))).contains("target");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theImageSaysWhichReleaseAndCommitItIsAndComposeTagsItWithTheRelease() throws IOException {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        String runStage = dockerfile.substring(dockerfile.lastIndexOf("FROM "));
+        for (String label : List.of("version=\"${VERSION}\"", "revision=\"${REVISION}\"", "source=\"${SOURCE}\"")) {
+            assertThat(runStage).as("the run stage's labels").contains("org.opencontainers.image." + label);
+        }
+        assertThat(runStage).contains("ARG VERSION").contains("ARG REVISION").contains("ARG SOURCE");
+        Map<String, Object> app = services().get("agentstream");
+        assertThat((String) app.get("image")).isEqualTo("agentstream:${AGENTSTREAM_VERSION:-dev}");
+        Map<String, Object> args = (Map<String, Object>) ((Map<String, Object>) app.get("build")).get("args");
+        assertThat(args).containsEntry("VERSION", "${AGENTSTREAM_VERSION:-dev}")
+                .containsEntry("REVISION", "${GIT_REVISION:-unknown}").containsEntry("SOURCE", "${SOURCE_URL:-unknown}");
+        // The rollback names the tag.
+        assertThat(Files.readString(Path.of("RUNBOOK.md"))).contains("AGENTSTREAM_VERSION=<previous release>");
+    }
 }
