@@ -259,6 +259,74 @@ echo "SOAK start date=$(date -u +%Y-%m-%dT%H:%M:%SZ) cores=$(nproc) jar=$(sha256
 
 # --- Samples ------------------------------------------------------------------------------------
 
+# Where the machine's CPU went over the interval, as a share of all its cores: the app, every
+# PostgreSQL process (those that have exited count through the postmaster, which reaps them),
+# each driver, and the whole machine. The p99 is measured on a machine the soak itself keeps
+# busy; a figure that moves with one of these moves with the CPU left to the others.
+TICKS=$(getconf CLK_TCK)
+PG_DATA=$(psql -qXtA -d postgres -c 'show data_directory' 2>/dev/null || true)
+PG_MASTER=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+process_ticks() { awk -v reaped="${2:-0}" '{ sub(/^.*\) /, ""); print $12 + $13 + (reaped ? $14 + $15 : 0) }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+postgres_ticks() {
+    local pid total=0
+    [ -n "$PG_MASTER" ] && [ -d "/proc/$PG_MASTER" ] || { echo 0; return; }
+    total=$(process_ticks "$PG_MASTER" 1)
+    for pid in $(pgrep -P "$PG_MASTER" || true); do total=$((total + $(process_ticks "$pid"))); done
+    echo "$total"
+}
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+declare -A CPU_BEFORE
+cpu_mark() {
+    CPU_BEFORE[app]=$(process_ticks "$APP_PID"); CPU_BEFORE[pg]=$(postgres_ticks)
+    CPU_BEFORE[clis]=$(process_ticks "$CLIS_PID"); CPU_BEFORE[streams]=$(process_ticks "$STREAMS_PID")
+    read -r CPU_BEFORE[busy] CPU_BEFORE[all] <<<"$(machine_ticks)"
+    CPU_BEFORE[at]=$(date +%s%N)
+}
+# cpu_shares: "cpu_app=..% cpu_postgres=..% ..." since cpu_mark, in percent of all cores.
+cpu_shares() {
+    local now busy all wall
+    now=$(date +%s%N); read -r busy all <<<"$(machine_ticks)"
+    wall=$(awk -v a="${CPU_BEFORE[at]}" -v b="$now" -v t="$TICKS" -v c="$(nproc)" 'BEGIN { printf "%.3f", (b - a) / 1e9 * t * c }')
+    share() { awk -v d="$1" -v w="$wall" 'BEGIN { printf "%.0f%%", (w > 0 ? 100 * d / w : 0) }'; }
+    echo "cpu_app=$(share $(($(process_ticks "$APP_PID") - CPU_BEFORE[app])))" \
+        "cpu_postgres=$(share $(($(postgres_ticks) - CPU_BEFORE[pg])))" \
+        "cpu_clis=$(share $(($(process_ticks "$CLIS_PID") - CPU_BEFORE[clis])))" \
+        "cpu_streams=$(share $(($(process_ticks "$STREAMS_PID") - CPU_BEFORE[streams])))" \
+        "cpu_machine=$(awk -v b="$((busy - CPU_BEFORE[busy]))" -v a="$((all - CPU_BEFORE[all]))" 'BEGIN { printf "%.0f%%", (a > 0 ? 100 * b / a : 0) }')"
+}
+# The server's own ingest p99 over the interval, from its histogram (agentstream_ingest_latency:
+# from the request's arrival to its answer), as the upper bound of the bucket it falls in, and
+# the mean: beside the client's p99, it tells the server's time from the time a request waited
+# for a CPU on the client's side or in the kernel.
+INGEST_BUCKETS_BEFORE=
+ingest_buckets() {
+    curl -fsS --max-time 10 "http://127.0.0.1:$((PORT + 1))/actuator/prometheus" 2>/dev/null | awk '
+        /^agentstream_ingest_latency_seconds_bucket\{/ && /outcome="stored"/ { match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5); n[le] += $NF }
+        /^agentstream_ingest_latency_seconds_(sum|count)\{/ && /outcome="stored"/ { split($1, name, "{"); n[name[1]] += $NF }
+        END { for (k in n) print k, n[k] }' | sort
+}
+server_ingest() {
+    local now
+    now=$(ingest_buckets)
+    awk -v before="$INGEST_BUCKETS_BEFORE" '
+        BEGIN { split(before, lines, "\n"); for (i in lines) { split(lines[i], f, " "); if (f[1] != "") b[f[1]] = f[2] } }
+        { d = $2 - b[$1]; if ($1 == "agentstream_ingest_latency_seconds_count") count = d
+          else if ($1 == "agentstream_ingest_latency_seconds_sum") sum = d
+          else if ($1 != "+Inf") { le[++k] = $1 + 0; c[k] = d } }
+        END {
+            if (count <= 0) { print "server_p99_ms=none server_mean_ms=none"; exit }
+            m = 0; for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (le[j] < le[i]) { t = le[i]; le[i] = le[j]; le[j] = t; t = c[i]; c[i] = c[j]; c[j] = t }
+            p99 = "inf"; for (i = 1; i <= k; i++) if (c[i] >= 0.99 * count) { p99 = sprintf("%.1f", le[i] * 1000); break }
+            printf "server_p99_ms=%s server_mean_ms=%.1f\n", p99, sum / count * 1000 }' <<<"$now"
+    INGEST_BUCKETS_BEFORE=$now
+}
+# The database's housekeeping so far: autovacuum and autoanalyze runs on events, checkpoints.
+db_housekeeping() {
+    psql -qXtA -F ' ' -d "$DB" -c "select 'events_autovacuums=' || autovacuum_count, 'events_autoanalyzes=' || autoanalyze_count,
+        'events_rows=' || n_live_tup, 'checkpoints=' || (select checkpoints_timed + checkpoints_req from pg_stat_bgwriter)
+        from pg_stat_user_tables where relname = 'events'" 2>/dev/null || true
+}
+
 declare -a T HEAP RSS DIRECT FDS DBC P99
 sample() {
     local clis streams heap direct jvm netty
@@ -279,7 +347,8 @@ sample() {
     FDS+=("$(find "/proc/$APP_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)")
     DBC+=("$(psql -qXtA -d postgres -c "select count(*) from pg_stat_activity where datname = '$DB'")")
     P99+=("$(field "$clis" p99_ms)")
-    local i=$((${#T[@]} - 1))
+    local i=$((${#T[@]} - 1)) cpu server
+    cpu=$(cpu_shares); server=$(server_ingest)
     echo "SOAK t_s=$1 heap_after_gc_mb=${HEAP[i]} rss_mb=${RSS[i]} direct_mb=${DIRECT[i]} fds=${FDS[i]}" \
         "db_connections=${DBC[i]} ingest_p99_ms=${P99[i]}" \
         "| ingest_per_min=$(field "$clis" ingest_per_min) ok=$(field "$clis" ingest_ok) errors=$(field "$clis" ingest_errors)" \
@@ -288,9 +357,13 @@ sample() {
         "| streams_open=$(field "$streams" open) stream_events=$(field "$streams" events) connects=$(field "$streams" connects)" \
         "refused=$(field "$streams" failures) live_conversations=$(field "$streams" live_conversations)" \
         "| direct_jvm_mb=$(awk -v b="$jvm" 'BEGIN { printf "%.1f", b / 1048576 }') direct_netty_mb=$(awk -v b="$netty" 'BEGIN { printf "%.1f", b / 1048576 }')" \
-        "load=$(cut -d' ' -f1 /proc/loadavg)"
+        "load=$(cut -d' ' -f1 /proc/loadavg)" \
+        "| $server $cpu $(db_housekeeping)"
+    cpu_mark
 }
 
+cpu_mark
+INGEST_BUCKETS_BEFORE=$(ingest_buckets)
 for ((k = 1; k * INTERVAL <= DURATION; k++)); do
     wait_s=$((STARTED + k * INTERVAL - SECONDS))
     # In the background and waited for, so that a signal ends the run at once, not after the sleep.
