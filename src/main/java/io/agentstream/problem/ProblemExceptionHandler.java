@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,8 +45,7 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
     public Mono<Void> handle(ServerWebExchange exchange, Throwable failure) {
         ServerHttpResponse response = exchange.getResponse();
         if (response.isCommitted()) {
-            // Too late for a problem document: the server logs it and closes the connection.
-            return Mono.error(SecretScrubber.scrubbed(failure));
+            return afterCommit(exchange, failure);
         }
         ErrorResponse error = RequestIds.inLogContext(exchange, () -> toErrorResponse(failure, exchange));
         Map<String, Object> body = ProblemDocument.of(error);
@@ -59,6 +59,27 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
         headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         headers.setContentLength(bytes.length);
         return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+    }
+
+    /**
+     * Too late for a problem document. A client that went away (a reset, a broken pipe) is not
+     * the service's fault and not worth an ERROR: one INFO line, and the exchange ends as
+     * Spring ends it for a lost client. Anything else is a bug: reported, and passed on for the
+     * server to log as one ERROR line (the scrubbed failure's: its class, throwing frame and
+     * causes) and to close the connection, so a cut body never looks complete.
+     */
+    private Mono<Void> afterCommit(ServerWebExchange exchange, Throwable failure) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(failure)) {
+            if (log.isInfoEnabled()) {
+                RequestIds.inLogContext(exchange, () -> log.atInfo().log(
+                        "{} {}: the client went away after the response had begun ({}): {}",
+                        exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                        exchange.getResponse().getStatusCode(), SecretScrubber.scrubbed(failure).toString()));
+            }
+            return Mono.empty();
+        }
+        report(failure, exchange);
+        return Mono.error(SecretScrubber.scrubbed(failure));
     }
 
     private ErrorResponse toErrorResponse(Throwable failure, ServerWebExchange exchange) {

@@ -76,8 +76,30 @@ public final class SecretScrubber {
      */
     static final class ScrubbedFailure extends RuntimeException {
 
+        /** Causes named by {@link #toString()}; a longer chain is cut there (and may be a cycle). */
+        private static final int CAUSES_NAMED = 8;
+
         ScrubbedFailure(String message) {
             super(message);
+        }
+
+        /**
+         * One line for the logs that print nothing but this (Spring's "already committed"
+         * error): the original's class, the frame that threw it and the causes' classes, so
+         * that a client that went away can be told from a bug without the stack trace.
+         */
+        @Override
+        public String toString() {
+            StringBuilder line = new StringBuilder(getMessage());
+            StackTraceElement[] frames = getStackTrace();
+            if (frames.length > 0) {
+                line.append(" at ").append(frames[0]);
+            }
+            Throwable cause = getCause();
+            for (int named = 0; cause != null && cause != this && named < CAUSES_NAMED; named++, cause = cause.getCause()) {
+                line.append("; caused by ").append(cause.getMessage());
+            }
+            return line.toString();
         }
 
         @Override

@@ -32,12 +32,25 @@ class SecretScrubberTest {
     }
 
     @Test
+    void itsOneLineNamesTheClassTheThrowingFrameAndTheCauses() {
+        IllegalArgumentException root = new IllegalArgumentException("my secret content");
+        IllegalStateException failure = new IllegalStateException("Bearer ap_live_abcdef", root);
+
+        String line = SecretScrubber.scrubbed(failure).toString();
+        assertThat(line).doesNotContain("secret").doesNotContain("ap_live").doesNotContain("\n")
+                .startsWith("java.lang.IllegalStateException: [scrubbed] at "
+                        + "io.agentstream.problem.SecretScrubberTest.itsOneLineNamesTheClassTheThrowingFrameAndTheCauses(")
+                .endsWith("; caused by java.lang.IllegalArgumentException: [scrubbed]");
+    }
+
+    @Test
     void aCauseCycleEnds() {
         IllegalStateException a = new IllegalStateException("a");
         RuntimeException b = new RuntimeException("b", a);
         a.initCause(b);
         Throwable scrubbed = SecretScrubber.scrubbed(a);
         assertThat(scrubbed.getCause().getCause()).isSameAs(scrubbed);
+        assertThat(scrubbed.toString()).endsWith("; caused by java.lang.RuntimeException: [scrubbed]");
     }
 
     @Test
