@@ -15,7 +15,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * The start-up failures an operator causes and can fix: the database is missing, PostgreSQL
- * does not answer or refuses the password, Redis does not answer, the port is taken. Each
+ * does not answer, refuses the password or fails a TLS check ({@link DatabaseTlsFailure}),
+ * Redis does not answer, the port is taken. Each
  * becomes one sentence naming the variable and the fix; Boot's own analyses (port in use)
  * come second. Values that may hold secrets (passwords in URLs) are never repeated.
  */
@@ -46,6 +47,10 @@ class StartupFailureAnalyzer implements FailureAnalyzer, Ordered {
             return null;
         }
         DatabaseUrl database = database();
+        String tls = DatabaseTlsFailure.describe(failure, database);
+        if (tls != null) {
+            return analysis(tls, failure);
+        }
         String where = database == null ? "the PostgreSQL server" : "PostgreSQL on " + database.host() + ":" + database.port();
         if (state.equals("3D000")) {
             String name = database == null ? "the database" : "database \"" + database.database() + "\"";

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,21 +51,8 @@ class StartupErrorsIT {
         return "postgresql://" + user + (password == null ? "" : ":" + password) + "@127.0.0.1:" + port + "/" + database;
     }
 
-    /** Runs the jar to its exit and returns its single ERROR line. */
     private static String failsWithOneLine(String name, Map<String, String> environment) throws Exception {
-        Map<String, String> all = new HashMap<>(environment);
-        all.putIfAbsent("PORT", Integer.toString(PackagedJar.freePort()));
-        PackagedJar jar = PackagedJar.start(directory, all, directory.resolve(name + ".log"));
-        int exit = jar.awaitExit(EXIT);
-        String out = jar.output();
-        assertThat(exit).as(out).isNotZero();
-        List<String> errors = out.lines().filter(line -> line.contains(" ERROR ")).toList();
-        assertThat(errors).as(out).hasSize(1);
-        assertThat(out).as("no stack trace, no framed report").doesNotContain("\tat ").doesNotContain("Caused by")
-                .doesNotContain("APPLICATION FAILED TO START");
-        assertThat(out).doesNotContain(PASSWORD).doesNotContain("wrong-password-42");
-        System.out.println("STARTUP ERROR (" + name + "): " + errors.getFirst().replaceFirst("^.*? : ", ""));
-        return errors.getFirst();
+        return PackagedJar.startupError(directory, name, environment, PASSWORD, "wrong-password-42");
     }
 
     @Test
@@ -97,6 +83,14 @@ class StartupErrorsIT {
         String line = failsWithOneLine("unreachable", Map.of("DATABASE_URL", url("postgres", null, closed, "agentstream")));
         assertThat(line).contains("DATABASE_URL").contains("127.0.0.1:" + closed).contains("does not answer")
                 .contains("Start PostgreSQL");
+    }
+
+    @Test
+    void sslmodeRequireAgainstAServerWithoutTlsSaysTheServerRefusesIt() throws Exception {
+        String line = failsWithOneLine("server-without-tls",
+                Map.of("DATABASE_URL", url("postgres", PASSWORD, postgres.port(), "postgres") + "?sslmode=require"));
+        assertThat(line).contains("DATABASE_URL: PostgreSQL on 127.0.0.1:" + postgres.port() + " does not accept TLS connections")
+                .contains("sslmode is require").contains("ssl on").contains("sslmode=prefer").doesNotContain("does not answer");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.agentstream.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +71,30 @@ public final class PackagedJar {
             throw new AssertionError("did not exit within " + timeout + ":\n" + output());
         }
         return process.exitValue();
+    }
+
+    /**
+     * Runs the jar to its failed exit and returns its one ERROR line: the start-up failure as
+     * the operator reads it, with no stack trace, no framed report and none of the
+     * {@code secrets} given.
+     */
+    public static String startupError(Path workingDirectory, String name, Map<String, String> environment,
+                                      String... secrets) throws Exception {
+        Map<String, String> all = new HashMap<>(environment);
+        all.putIfAbsent("PORT", Integer.toString(freePort()));
+        PackagedJar jar = start(workingDirectory, all, workingDirectory.resolve(name + ".log"));
+        int exit = jar.awaitExit(Duration.ofSeconds(180));
+        String out = jar.output();
+        assertThat(exit).as(out).isNotZero();
+        List<String> errors = out.lines().filter(line -> line.contains(" ERROR ")).toList();
+        assertThat(errors).as(out).hasSize(1);
+        assertThat(out).as("no stack trace, no framed report").doesNotContain("\tat ")
+                .doesNotContain("Caused by").doesNotContain("APPLICATION FAILED TO START");
+        for (String secret : secrets) {
+            assertThat(out).doesNotContain(secret);
+        }
+        System.out.println("STARTUP ERROR (" + name + "): " + errors.getFirst().replaceFirst("^.*? : ", ""));
+        return errors.getFirst();
     }
 
     /** Polls {@code GET /api/health} until 200 (returning the seconds since {@code startedAt}) or the process exits. */
