@@ -2,6 +2,7 @@ package io.agentstream.ops;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,18 +27,28 @@ import reactor.core.publisher.Mono;
  * 503 when PostgreSQL does not answer, because then nothing can be acknowledged. A
  * configured Redis that does not answer makes the instance DEGRADED, not DOWN: limits and
  * wake-ups fall back to this instance alone, and nothing is lost.
+ *
+ * <p>Public and unauthenticated, so its checks (a query and a Redis ping) run at most once a
+ * second, shared by every request in that second: a flood of health requests costs the
+ * database nothing more (and is rate limited per address, RATE_LIMIT_HEALTH).
  */
 @RestController
 class HealthController {
 
     private static final Duration DATABASE_CHECK_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REDIS_CHECK_TIMEOUT = Duration.ofSeconds(1);
+    /** How long one round of checks answers for. */
+    static final Duration CHECKS_FRESH_FOR = Duration.ofSeconds(1);
 
     private final DatabaseClient db;
     private final ReactiveStringRedisTemplate redis;
     private final MeterRegistry meters;
     private final RateLimitMode rateLimitMode;
     private final String version;
+    private final Mono<Checks> checks;
+
+    private record Checks(Instant checkedAt, Map<String, Object> database, Map<String, Object> redis) {
+    }
 
     HealthController(DatabaseClient db, ObjectProvider<ReactiveStringRedisTemplate> redis, MeterRegistry meters,
                      RateLimitMode rateLimitMode, ObjectProvider<BuildProperties> build) {
@@ -47,13 +58,18 @@ class HealthController {
         this.meters = meters;
         BuildProperties properties = build.getIfAvailable();
         this.version = properties != null ? properties.getVersion() : "unknown";
+        // Failures are states (DOWN), not errors, so every outcome is cached alike.
+        this.checks = Mono.defer(() -> {
+            Instant checkedAt = Instant.now();
+            return Mono.zip(checkDatabase(), checkRedis(), (database, redisState) -> new Checks(checkedAt, database, redisState));
+        }).cache(CHECKS_FRESH_FOR);
     }
 
     @GetMapping(Routes.HEALTH)
     Mono<ResponseEntity<Map<String, Object>>> health() {
-        return Mono.zip(checkDatabase(), checkRedis()).map(states -> {
-            Map<String, Object> database = states.getT1();
-            Map<String, Object> redisState = states.getT2();
+        return checks.map(states -> {
+            Map<String, Object> database = states.database();
+            Map<String, Object> redisState = states.redis();
             boolean up = "UP".equals(database.get("status"));
             String rateLimits = rateLimitMode.mode();
             boolean degraded = "DOWN".equals(redisState.get("status")) || rateLimits.equals("local-fallback");
@@ -61,6 +77,7 @@ class HealthController {
             body.put("status", !up ? "DOWN" : degraded ? "DEGRADED" : "UP");
             body.put("version", version);
             body.put("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+            body.put("checked_at", states.checkedAt().toString());
             body.put("database", database);
             body.put("redis", redisState);
             body.put("sse_connections", streamConnections());

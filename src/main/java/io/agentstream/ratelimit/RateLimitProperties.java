@@ -16,11 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param streamConnect  RATE_LIMIT_STREAM_CONNECT: new streams
  * @param authFailures   RATE_LIMIT_AUTH_FAILURES: failed authentications per client address,
  *                       beyond which the address is refused for a while (brute force)
+ * @param health         RATE_LIMIT_HEALTH: GET /api/health per client address (public, so
+ *                       per address only; a load balancer probes a few times a minute)
  */
 @ConfigurationProperties("agentstream.rate-limit")
 public record RateLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("600000") long ingest,
                                   @DefaultValue("60") long upload, @DefaultValue("1200") long read,
-                                  @DefaultValue("120") long streamConnect, @DefaultValue("20") long authFailures) {
+                                  @DefaultValue("120") long streamConnect, @DefaultValue("20") long authFailures,
+                                  @DefaultValue("600") long health) {
 
     public RateLimitProperties {
         positive("RATE_LIMIT_INGEST", ingest);
@@ -28,6 +31,7 @@ public record RateLimitProperties(@DefaultValue("true") boolean enabled, @Defaul
         positive("RATE_LIMIT_READ", read);
         positive("RATE_LIMIT_STREAM_CONNECT", streamConnect);
         positive("RATE_LIMIT_AUTH_FAILURES", authFailures);
+        positive("RATE_LIMIT_HEALTH", health);
     }
 
     private static void positive(String variable, long perMinute) {

@@ -90,7 +90,10 @@ class RateLimitWebFilter implements WebFilter {
 
     /** The group of a request, matched on the routed path as the access rules are. */
     private Group group(HttpMethod method, PathContainer path) {
-        if (!API.matches(path) || HEALTH.matches(path)) {
+        if (HEALTH.matches(path)) {
+            return new Group("health", properties.health());
+        }
+        if (!API.matches(path)) {
             return null;
         }
         if (INGEST.matches(path)) {

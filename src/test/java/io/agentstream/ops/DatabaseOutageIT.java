@@ -48,9 +48,11 @@ class DatabaseOutageIT {
                 .expectBody()
                 .jsonPath("$.type").isEqualTo("urn:problem:agentstream:database-unavailable")
                 .jsonPath("$.status").isEqualTo(503);
-        api.client().get().uri("/api/health").exchange()
-                .expectStatus().isEqualTo(503)
-                .expectBody().jsonPath("$.status").isEqualTo("DOWN").jsonPath("$.database.status").isEqualTo("DOWN");
+        // Health's checks answer for a second: the outage shows within one round (plus the check's timeout).
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                api.client().get().uri("/api/health").exchange()
+                        .expectStatus().isEqualTo(503)
+                        .expectBody().jsonPath("$.status").isEqualTo("DOWN").jsonPath("$.database.status").isEqualTo("DOWN"));
 
         databaseProxy.restore();
 

@@ -56,6 +56,7 @@ class RateLimitIT {
             "agentstream.rate-limit.enabled", "true",
             "agentstream.rate-limit.read", "5",
             "agentstream.rate-limit.auth-failures", "3",
+            "agentstream.rate-limit.health", "5",
             "agentstream.http.trusted-proxies", "127.0.0.1,::1",
             "agentstream.http.allowed-origins", "https://dash.example.com");
 
@@ -163,6 +164,28 @@ class RateLimitIT {
         } finally {
             REDIS.restore();
         }
+    }
+
+    @Test
+    void healthIsLimitedPerAddressAndItsChecksAreSharedWithinASecond() {
+        List<Object> checkedAt = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            Map<?, ?> body = api.client().get().uri("/api/health").header("X-Forwarded-For", "10.9.0.1")
+                    .exchange().expectStatus().isOk().expectHeader().valueEquals("RateLimit-Limit", "5")
+                    .expectBody(Map.class).returnResult().getResponseBody();
+            checkedAt.add(body.get("checked_at"));
+        }
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        api.client().get().uri("/api/health").header("X-Forwarded-For", "10.9.0.1").exchange()
+                .expectStatus().isEqualTo(429).expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader().exists("Retry-After");
+        // Only that address: another one is answered.
+        api.client().get().uri("/api/health").header("X-Forwarded-For", "10.9.0.2").exchange().expectStatus().isOk();
+        // The requests share their checks: a round answers for a second, so five requests within
+        // S seconds saw at most S + 1 rounds (five, uncached).
+        assertThat(checkedAt.stream().distinct().count()).as("check rounds in %s over %s s", checkedAt, seconds)
+                .isBetween(1L, Math.min(4L, seconds + 1));
     }
 
     @Test

@@ -116,9 +116,11 @@ public class Api {
         return offsetBase + n;
     }
 
+    /** Health says UP within a few seconds (its checks answer for a second, so one may predate a recovery). */
     public void assertHealthy() {
-        client.get().uri("/api/health").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("UP");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(200))
+                .untilAsserted(() -> client.get().uri("/api/health").exchange().expectStatus().isOk()
+                        .expectBody().jsonPath("$.status").isEqualTo("UP"));
     }
 
 }
