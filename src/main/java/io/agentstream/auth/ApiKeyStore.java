@@ -28,6 +28,10 @@ public class ApiKeyStore {
                             OffsetDateTime lastUsedAt, OffsetDateTime revokedAt) {
     }
 
+    /** A key that works: its hash (hex) and who it makes the caller. */
+    record ActiveKey(String hashHex, ApiKeyPrincipal principal) {
+    }
+
     /** A new key and, once only, its secret. */
     public record CreatedKey(StoredKey key, String secret) {
     }
@@ -62,10 +66,26 @@ public class ApiKeyStore {
                 .transform(ApiKeyStore::guarded);
     }
 
+    /** Every key not revoked (a few hundred rows, read every few seconds: no paging). */
+    Flux<ActiveKey> active() {
+        return Queries.bounded(db.sql(AuthSql.ACTIVE)
+                .map(row -> new ActiveKey(hex(row.get("key_hash", ByteBuffer.class)), principal(row))).all(), TIMEOUT);
+    }
+
+    private static String hex(ByteBuffer hash) {
+        byte[] bytes = new byte[hash.remaining()];
+        hash.get(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    private static ApiKeyPrincipal principal(Readable row) {
+        return new ApiKeyPrincipal(PRINCIPAL_PREFIX + row.get("id", Long.class), row.get("name", String.class),
+                scopes(row.get("scopes", String[].class)), null);
+    }
+
     Mono<ApiKeyPrincipal> findActive(byte[] hash) {
         return db.sql(AuthSql.FIND_ACTIVE).bind("key_hash", ByteBuffer.wrap(hash))
-                .map(row -> new ApiKeyPrincipal(PRINCIPAL_PREFIX + row.get("id", Long.class), row.get("name", String.class),
-                        scopes(row.get("scopes", String[].class)), null))
+                .map(ApiKeyStore::principal)
                 .one()
                 .transform(ApiKeyStore::guarded);
     }
@@ -78,6 +98,11 @@ public class ApiKeyStore {
 
     Mono<Void> touch(String principalId) {
         return db.sql(AuthSql.TOUCH).bind("id", storedId(principalId)).then().timeout(TIMEOUT);
+    }
+
+    /** The principal id of the stored key with this row id. */
+    static String principalId(long id) {
+        return PRINCIPAL_PREFIX + id;
     }
 
     /** The row id a stored key's principal id ({@code key-<id>}) names; null for any other id. */

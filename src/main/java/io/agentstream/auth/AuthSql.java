@@ -19,6 +19,8 @@ final class AuthSql {
             select id, name, scopes from api_keys where key_hash = :key_hash and revoked_at is null
             """;
 
+    static final String ACTIVE = "select id, name, scopes, key_hash from api_keys where revoked_at is null";
+
     static final String IS_ACTIVE = "select exists (select 1 from api_keys where id = :id and revoked_at is null)";
 
     static final String REVOKE = """

@@ -6,9 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
@@ -19,15 +17,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * Resolves a presented key. Keys from the environment (AGENTPIPE_BRIDGE_API_KEY: ingest and
- * read; ADMIN_API_KEY: admin) are compared by hash in constant time. Stored keys are looked
- * up by hash, and what is found (or not found) is cached for {@link #CACHE_TTL}: a revoked
- * key stops working on every instance within that time even without Redis, and at once
- * with it ({@link RevocationBroadcast}). Last use is written at most once a minute per key.
+ * read; ADMIN_API_KEY: admin) are compared by hash in constant time. Stored keys are found
+ * by hash in the instance's in-memory set of active keys ({@link ActiveKeys}): a revoked key
+ * stops working on every instance within its refresh (4 s) even without Redis, and at once
+ * with it ({@link KeyChanges}); an unknown key is refused without a database query.
+ * Only before that set has first been read are keys looked up in the database one by one.
+ * Last use is written at most once a minute per key.
  */
 @Component
 class KeyAuthenticator implements ApiKeyAuthenticator {
 
-    static final Duration CACHE_TTL = Duration.ofSeconds(4);
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
     private static final Logger log = LoggerFactory.getLogger(KeyAuthenticator.class);
 
@@ -36,15 +35,13 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
 
     private final List<EnvironmentKey> environmentKeys = new ArrayList<>();
     private final ApiKeyStore store;
-    private final AsyncCache<String, Optional<ApiKeyPrincipal>> stored = Caffeine.newBuilder()
-            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).buildAsync();
-    private final AsyncCache<String, Boolean> active = Caffeine.newBuilder()
-            .expireAfterWrite(CACHE_TTL).maximumSize(100_000).buildAsync();
+    private final ActiveKeys activeKeys;
     private final Cache<String, Boolean> touched = Caffeine.newBuilder()
             .expireAfterWrite(TOUCH_EVERY).maximumSize(100_000).build();
 
-    KeyAuthenticator(AuthProperties properties, ApiKeyStore store) {
+    KeyAuthenticator(AuthProperties properties, ApiKeyStore store, ActiveKeys activeKeys) {
         this.store = store;
+        this.activeKeys = activeKeys;
         List<String> bootstrap = properties.bootstrapKeys();
         for (int i = 0; i < bootstrap.size(); i++) {
             byte[] hash = ApiKeyFormat.sha256(bootstrap.get(i));
@@ -88,16 +85,15 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
         if (!ApiKeyFormat.looksLikeStoredKey(presentedKey)) {
             return Mono.empty();
         }
-        String cacheKey = HexFormat.of().formatHex(hash);
-        return Mono.fromFuture(() -> stored.get(cacheKey, (key, executor) ->
-                        store.findActive(hash).map(Optional::of).defaultIfEmpty(Optional.empty()).toFuture()))
-                .flatMap(Mono::justOrEmpty)
-                .doOnNext(this::touch);
+        Mono<ApiKeyPrincipal> found = activeKeys.known()
+                ? Mono.justOrEmpty(activeKeys.byHash(HexFormat.of().formatHex(hash)))
+                : store.findActive(hash);
+        return found.doOnNext(this::touch);
     }
 
     /**
      * Whether the key a principal id names still works: a configured key while it is
-     * configured, a stored key until it is revoked (cached like lookups, and dropped with them).
+     * configured, a stored key until it is revoked.
      */
     Mono<Boolean> isActive(String principalId) {
         for (EnvironmentKey key : environmentKeys) {
@@ -109,13 +105,7 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
         if (storedId == null) {
             return Mono.just(false);
         }
-        return Mono.fromFuture(() -> active.get(principalId, (id, executor) -> store.isActive(storedId).toFuture()));
-    }
-
-    /** Forgets cached lookups on this instance (after a revocation anywhere). */
-    void invalidateAll() {
-        stored.synchronous().invalidateAll();
-        active.synchronous().invalidateAll();
+        return activeKeys.known() ? Mono.just(activeKeys.isActive(principalId)) : store.isActive(storedId);
     }
 
     private void touch(ApiKeyPrincipal principal) {

@@ -36,17 +36,19 @@ class KeyController {
     }
 
     private final ApiKeyStore store;
-    private final RevocationBroadcast revocations;
+    private final KeyChanges changes;
 
-    KeyController(ApiKeyStore store, RevocationBroadcast revocations) {
+    KeyController(ApiKeyStore store, KeyChanges changes) {
         this.store = store;
-        this.revocations = revocations;
+        this.changes = changes;
     }
 
     @PostMapping(Routes.KEYS)
     Mono<ResponseEntity<Created>> create(@RequestBody(required = false) NewKey request) {
         KeyRequest checked = KeyRequest.check(request == null ? null : request.name(), request == null ? null : request.scopes());
-        return store.create(checked.name(), checked.scopes()).map(created -> ResponseEntity.status(HttpStatus.CREATED)
+        return store.create(checked.name(), checked.scopes())
+                .flatMap(created -> changes.created().thenReturn(created))
+                .map(created -> ResponseEntity.status(HttpStatus.CREATED)
                 .body(new Created(created.key().id(), created.key().name(), created.key().prefix(), created.key().scopes(),
                         created.key().createdAt(), created.secret())));
     }
@@ -61,8 +63,9 @@ class KeyController {
         if (!id.matches("\\d{1,18}")) {
             return Mono.error(notFound());
         }
-        return store.revoke(Long.parseLong(id))
-                .flatMap(revoked -> revocations.revoked().thenReturn(revoked))
+        long keyId = Long.parseLong(id);
+        return store.revoke(keyId)
+                .flatMap(revoked -> changes.revoked(keyId).thenReturn(revoked))
                 .map(revoked -> ResponseEntity.noContent().<Void>build())
                 .switchIfEmpty(Mono.error(KeyController::notFound));
     }

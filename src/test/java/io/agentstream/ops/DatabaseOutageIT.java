@@ -63,4 +63,20 @@ class DatabaseOutageIT {
         assertThat(api.count("select count(*) from messages")).isEqualTo(1);
         assertThat(api.count("select message_count from conversations")).isEqualTo(1);
     }
+
+    @Test
+    void anUnknownKeyIsRefusedWithoutAskingTheDatabase() throws Exception {
+        databaseProxy.cut();
+        // Keys in the stored format that no one issued: each is answered from the instance's set of
+        // active keys, so with the database unreachable they are still 401, never 503.
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int i = 0; i < 10; i++) {
+            byte[] secret = new byte[32];
+            random.nextBytes(secret);
+            String made = "ap_live_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            api.client().get().uri("/api/conversations").header("Authorization", "Bearer " + made).exchange()
+                    .expectStatus().isUnauthorized()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+    }
 }

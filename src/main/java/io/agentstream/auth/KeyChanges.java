@@ -3,6 +3,8 @@ package io.agentstream.auth;
 import java.time.Duration;
 
 import io.agentstream.config.RedisConnectionProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
@@ -16,37 +18,56 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * With Redis, a revocation on one instance is announced to all, which drop their cached
- * key lookups at once; without Redis (or while it is down) the cache's 4 s lifetime is the
- * bound.
+ * A key created or revoked on one instance is announced to all (with Redis), which read their
+ * set of active keys again at once; without Redis (or while it is down) the set's 4 s refresh
+ * is the bound. The channel keeps its first name, so instances of the previous release, which
+ * drop their key caches on any message, hear these too during a rolling upgrade.
  */
 @Component
-class RevocationBroadcast implements SmartLifecycle {
+class KeyChanges implements SmartLifecycle {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    private static final Logger log = LoggerFactory.getLogger(KeyChanges.class);
 
     private final ReactiveStringRedisTemplate redis;
     private final ReactiveRedisConnectionFactory connections;
-    private final KeyAuthenticator authenticator;
+    private final ActiveKeys activeKeys;
     private final String channel;
     private Disposable subscription;
 
-    RevocationBroadcast(ObjectProvider<ReactiveStringRedisTemplate> redis,
-                        ObjectProvider<ReactiveRedisConnectionFactory> connections,
-                        KeyAuthenticator authenticator, RedisConnectionProperties properties) {
+    KeyChanges(ObjectProvider<ReactiveStringRedisTemplate> redis, ObjectProvider<ReactiveRedisConnectionFactory> connections,
+               ActiveKeys activeKeys, RedisConnectionProperties properties) {
         this.redis = redis.getIfAvailable();
         this.connections = connections.getIfAvailable();
-        this.authenticator = authenticator;
+        this.activeKeys = activeKeys;
         this.channel = properties.keyPrefix() + "keys:revoked";
     }
 
-    /** Drops this instance's cache and tells the others; never fails the revocation. */
-    Mono<Void> revoked() {
-        authenticator.invalidateAll();
+    /** A key was created here: it works on this instance once this completes, and is announced. */
+    Mono<Void> created() {
+        return reloadHere().then(announce());
+    }
+
+    /**
+     * A key was revoked here: it is refused on this instance once this completes (even if the
+     * set cannot be read again just now), and is announced. Never fails the revocation.
+     */
+    Mono<Void> revoked(long id) {
+        return Mono.fromRunnable(() -> activeKeys.forget(ApiKeyStore.principalId(id))).then(reloadHere()).then(announce());
+    }
+
+    private Mono<Void> reloadHere() {
+        return activeKeys.reload().onErrorResume(error -> {
+            log.warn("Could not read the active API keys after a change ({}); the next refresh will", error.getClass().getSimpleName());
+            return Mono.empty();
+        });
+    }
+
+    private Mono<Void> announce() {
         if (redis == null) {
             return Mono.empty();
         }
-        return redis.convertAndSend(channel, "revoked").timeout(TIMEOUT).onErrorResume(error -> Mono.empty()).then();
+        return redis.convertAndSend(channel, "changed").timeout(TIMEOUT).onErrorResume(error -> Mono.empty()).then();
     }
 
     @Override
@@ -59,7 +80,8 @@ class RevocationBroadcast implements SmartLifecycle {
                 .flatMapMany(container -> container.receive(ChannelTopic.of(channel))
                         .doFinally(signal -> container.destroyLater().subscribe()))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-                .subscribe(message -> authenticator.invalidateAll());
+                .concatMap(message -> reloadHere(), 0)
+                .subscribe();
     }
 
     @Override
