@@ -125,6 +125,13 @@ export class LiveStream {
       this.connectedBefore = true;
       return;
     }
+    if (event.type === 'key_revoked') {
+      // The server ended the stream for good: reconnecting with this key would be refused.
+      this.stop();
+      this.state('offline');
+      this.onAuthFailure?.(new ApiError(401, { title: 'Key revoked', detail: event.detail }));
+      return;
+    }
     if (source !== this.source && source !== this.replacing) return;
     // Two sources overlap briefly during a renewal: an offset is applied once, in order.
     if (this.lastEventId !== null && event.event_id <= this.lastEventId) return;

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -22,6 +23,9 @@ import reactor.core.publisher.Mono;
  * {@link #REFRESH_EVERY} (bounding how long a revocation made elsewhere, or a key created by
  * {@code keys create}, takes to reach this instance without Redis), and at once when this
  * instance creates or revokes a key or hears of it ({@link KeyChanges}).
+ *
+ * <p>Keys that leave the set are announced on this instance ({@link KeysRevoked}), so that
+ * what they opened (streams) ends too.
  *
  * <p>Until the first read has succeeded (the database was down at start-up) it knows
  * nothing, and {@link KeyAuthenticator} asks the database key by key as before.
@@ -38,14 +42,16 @@ class ActiveKeys implements SmartLifecycle {
     }
 
     private final ApiKeyStore store;
+    private final ApplicationEventPublisher events;
     /** Numbers reads in the order they start: a read older than the one installed is dropped. */
     private final AtomicLong reads = new AtomicLong();
     private volatile Snapshot snapshot;
     private volatile boolean failing;
     private Disposable refresher;
 
-    ActiveKeys(ApiKeyStore store) {
+    ActiveKeys(ApiKeyStore store, ApplicationEventPublisher events) {
         this.store = store;
+        this.events = events;
     }
 
     /** Whether the set has been read; before that, nothing can be answered from it. */
@@ -87,22 +93,36 @@ class ActiveKeys implements SmartLifecycle {
      * Drops a key this instance has just revoked, before the set is read again: the
      * revocation answers only once the key is refused here, even if that read fails.
      */
-    synchronized void forget(String principalId) {
-        Snapshot current = snapshot;
-        if (current == null || !current.ids().contains(principalId)) {
-            return;
+    void forget(String principalId) {
+        synchronized (this) {
+            Snapshot current = snapshot;
+            if (current == null || !current.ids().contains(principalId)) {
+                return;
+            }
+            Map<String, ApiKeyPrincipal> byHash = new HashMap<>(current.byHash());
+            byHash.values().removeIf(principal -> principal.id().equals(principalId));
+            Set<String> ids = new HashSet<>(current.ids());
+            ids.remove(principalId);
+            snapshot = new Snapshot(reads.incrementAndGet(), Map.copyOf(byHash), Set.copyOf(ids));
         }
-        Map<String, ApiKeyPrincipal> byHash = new HashMap<>(current.byHash());
-        byHash.values().removeIf(principal -> principal.id().equals(principalId));
-        Set<String> ids = new HashSet<>(current.ids());
-        ids.remove(principalId);
-        snapshot = new Snapshot(reads.incrementAndGet(), Map.copyOf(byHash), Set.copyOf(ids));
+        events.publishEvent(new KeysRevoked(Set.of(principalId)));
     }
 
-    private synchronized void install(Snapshot read) {
-        Snapshot current = snapshot;
-        if (current == null || read.sequence() > current.sequence()) {
+    private void install(Snapshot read) {
+        Set<String> gone = new HashSet<>();
+        synchronized (this) {
+            Snapshot current = snapshot;
+            if (current != null && read.sequence() <= current.sequence()) {
+                return;
+            }
             snapshot = read;
+            if (current != null) {
+                current.ids().stream().filter(id -> !read.ids().contains(id)).forEach(gone::add);
+            }
+        }
+        // Outside the lock: listeners end streams, which takes the stream hub's own.
+        if (!gone.isEmpty()) {
+            events.publishEvent(new KeysRevoked(Set.copyOf(gone)));
         }
     }
 

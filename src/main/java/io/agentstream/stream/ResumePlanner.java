@@ -52,12 +52,15 @@ class ResumePlanner {
                 .register(meters);
     }
 
-    /** @param resumeAfter null for live only, {@link StreamQuery#EARLIEST}, or the last offset the client saw */
-    Registration plan(EventFilter filter, Long resumeAfter) {
+    /**
+     * @param resumeAfter null for live only, {@link StreamQuery#EARLIEST}, or the last offset the client saw
+     * @param keyId       the key the stream is opened with, null for none
+     */
+    Registration plan(EventFilter filter, Long resumeAfter, String keyId) {
         long after = resumeAfter == null ? -1 : Math.max(resumeAfter, 0);
         // "earliest" means what PostgreSQL retains, which the ring cannot vouch for.
         boolean askRing = resumeAfter != null && resumeAfter != StreamQuery.EARLIEST;
-        Subscription subscription = hub.subscribe(filter, askRing ? after : null);
+        Subscription subscription = hub.subscribe(filter, askRing ? after : null, keyId);
         long cursor = subscription.cursor();
         Flux<StreamEvent> live = subscription.live();
         Mono<Plan> plan;

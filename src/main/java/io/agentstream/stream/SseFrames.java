@@ -34,6 +34,15 @@ final class SseFrames {
         return data(frame, "{\"type\":\"connected\",\"recovered\":" + recovered + "}");
     }
 
+    /** The last event of a stream whose key was revoked; without an id, like {@code connected}. */
+    static byte[] keyRevoked(boolean named) {
+        StringBuilder frame = new StringBuilder(128);
+        if (named) {
+            frame.append("event:key_revoked\n");
+        }
+        return data(frame, "{\"type\":\"key_revoked\",\"detail\":\"The key this stream was opened with has been revoked.\"}");
+    }
+
     /** Sent before a stream ends on purpose. */
     static byte[] reconnect(Duration retry) {
         return ("retry:" + retry.toMillis() + "\n:reconnect\n\n").getBytes(StandardCharsets.US_ASCII);

@@ -153,10 +153,15 @@ class StreamHub {
      *                    replay, when the ring covers everything above it; null for none
      */
     Subscription subscribe(EventFilter filter, Long resumeAfter) {
+        return subscribe(filter, resumeAfter, null);
+    }
+
+    /** @param keyId the key the stream was opened with (ended if it is revoked); null for none */
+    Subscription subscribe(EventFilter filter, Long resumeAfter, String keyId) {
         synchronized (lock) {
             long now = System.nanoTime();
             long deadline = now + Jitter.spread(maxLifetime).toNanos();
-            Subscriber subscriber = new Subscriber(filter, cursor, now + heartbeatNanos, deadline);
+            Subscriber subscriber = new Subscriber(filter, keyId, cursor, now + heartbeatNanos, deadline);
             subscribers.add(subscriber);
             if (filter.conversationId() == null) {
                 anyConversation.add(subscriber);
@@ -225,6 +230,18 @@ class StreamHub {
                 } else if (now - subscriber.nextHeartbeat >= 0) {
                     subscriber.nextHeartbeat = now + heartbeatNanos;
                     subscriber.beat();
+                }
+            }
+        }
+    }
+
+    /** Ends at once every stream opened with one of these keys (revoked): each gets a last notice, no reconnect hint. */
+    void endKeys(Set<String> keyIds) {
+        synchronized (emitting) {
+            for (Subscriber subscriber : subscribers) {
+                if (subscriber.keyId != null && keyIds.contains(subscriber.keyId)) {
+                    subscriber.end(StreamMetrics.CloseReason.KEY_REVOKED);
+                    remove(subscriber);
                 }
             }
         }
@@ -306,6 +323,8 @@ class StreamHub {
     private final class Subscriber {
 
         private final EventFilter filter;
+        /** The key it was opened with; null for a public stream. */
+        private final String keyId;
         private final long registeredAt;
         /** When its lifetime is up ({@link System#nanoTime}). */
         private final long deadline;
@@ -322,8 +341,9 @@ class StreamHub {
         /** Why the hub ended it; null while it runs. */
         private volatile StreamMetrics.CloseReason ended;
 
-        Subscriber(EventFilter filter, long registeredAt, long nextHeartbeat, long deadline) {
+        Subscriber(EventFilter filter, String keyId, long registeredAt, long nextHeartbeat, long deadline) {
             this.filter = filter;
+            this.keyId = keyId;
             this.registeredAt = registeredAt;
             this.nextHeartbeat = nextHeartbeat;
             this.deadline = deadline;

@@ -43,6 +43,8 @@ class StreamMetrics {
         SHUTDOWN,
         /** Fell SSE_MAX_PENDING events behind: cut. */
         SLOW_CONSUMER,
+        /** The key it was opened with was revoked: ended with a last {@code key_revoked} event. */
+        KEY_REVOKED,
         /** The client went away. */
         CLIENT,
         ERROR;

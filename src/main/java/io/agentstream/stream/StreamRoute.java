@@ -95,9 +95,10 @@ class StreamRoute {
                     .withHeader(HttpHeaders.RETRY_AFTER, "1"));
         }
         String client = clients.clientAddress(exchange.getRequest());
-        String keyId = Optional.ofNullable(Caller.keyIdOf(exchange)).orElse("-");
+        String caller = Caller.keyIdOf(exchange);
+        String keyId = Optional.ofNullable(caller).orElse("-");
         Permit permit = registry.admit(clients.clientKey(exchange.getRequest()));
-        ResumePlanner.Registration registration = planner.plan(params.filter(), params.resumeAfter());
+        ResumePlanner.Registration registration = planner.plan(params.filter(), params.resumeAfter(), caller);
         OpenStream open = new OpenStream();
         return registration.plan()
                 .flatMap(plan -> {
@@ -178,6 +179,10 @@ class StreamRoute {
                         // Cut at once: waiting for its last bytes to drain could take forever.
                         closeConnection(response);
                         return Mono.empty();
+                    }
+                    if (ended == StreamMetrics.CloseReason.KEY_REVOKED) {
+                        // Said, not hinted to come back: reconnecting with the key would be refused.
+                        return Mono.just(buffers.wrap(SseFrames.keyRevoked(named)));
                     }
                     // Reconnect soon, at a spread-out moment.
                     return Mono.just(buffers.wrap(SseFrames.reconnect(Jitter.spread(properties.reconnectDelay()))));

@@ -63,6 +63,51 @@ class MultiInstanceStreamIT {
         other.close();
     }
 
+    @Autowired
+    io.agentstream.support.Api api;
+
+    @Test
+    void aRevokedKeysStreamsEndOnEveryInstanceWithALastNotice() {
+        byte[] body = api.client().post().uri("/api/keys").header("Authorization", "Bearer " + io.agentstream.support.Api.ADMIN_KEY)
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "dashboard", "scopes", List.of("read")))
+                .exchange().expectStatus().isCreated().expectBody().returnResult().getResponseBody();
+        tools.jackson.databind.JsonNode created = tools.jackson.databind.json.JsonMapper.shared().readTree(body);
+        String key = created.get("key").asString();
+        String token = tools.jackson.databind.json.JsonMapper.shared().readTree(api.client().post().uri("/api/realtime/token")
+                .header("Authorization", "Bearer " + key).contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of()).exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody())
+                .get("token").asString();
+        StreamHub there = other.getBean(StreamHub.class);
+        int hereBefore = hub.subscriberCount();
+        int thereBefore = there.subscriberCount();
+        // The key directly on the other instance, its stream token here, and a configured key that stays.
+        CompletableFuture<List<String>> withKey = new StreamClient(Instances.port(other)).streamWithKey(key, null)
+                .filter(frame -> frame.data() != null).map(frame -> frame.data()).collectList().toFuture();
+        CompletableFuture<List<String>> withToken = new StreamClient(port).streamWithQuery("access_token=" + token)
+                .filter(frame -> frame.data() != null).map(frame -> frame.data()).collectList().toFuture();
+        StreamClient configured = new StreamClient(port);
+        CompletableFuture<List<String>> staying = configured.stream(null, null)
+                .filter(frame -> frame.data() != null).map(frame -> frame.data()).take(Duration.ofSeconds(30)).collectList().toFuture();
+        Awaitility.await().atMost(TIMEOUT).until(() -> there.subscriberCount() == thereBefore + 1
+                && hub.subscriberCount() == hereBefore + 2);
+
+        api.client().delete().uri("/api/keys/{id}", created.get("id").asLong())
+                .header("Authorization", "Bearer " + io.agentstream.support.Api.ADMIN_KEY).exchange().expectStatus().isNoContent();
+        long revokedAt = System.nanoTime();
+
+        for (CompletableFuture<List<String>> ended : List.of(withKey, withToken)) {
+            List<String> frames = ended.orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(frames.getLast()).startsWith("{\"type\":\"key_revoked\"");
+        }
+        System.out.printf("REVOKED KEY'S STREAMS ended on both instances %d ms after the revocation%n",
+                (System.nanoTime() - revokedAt) / 1_000_000);
+        assertThat(staying).isNotDone();
+        assertThat(hub.subscriberCount()).isEqualTo(hereBefore + 1);
+        assertThat(there.subscriberCount()).isEqualTo(thereBefore);
+        staying.cancel(true);
+    }
+
     @Test
     void anEventIngestedOnOneInstanceReachesSubscribersOfTheOtherInOrder() {
         check(new StreamClient(port), new StreamClient(Instances.port(other)), other.getBean(StreamHub.class));
