@@ -1,6 +1,6 @@
 package io.agentstream.stream;
 
-import io.agentstream.auth.KeysRevoked;
+import io.agentstream.http.KeysRevoked;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
