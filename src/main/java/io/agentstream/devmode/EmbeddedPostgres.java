@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final int UNPRIVILEGED_ID = 65534;
     private static final String OWNER_FILE = "agentstream.owner";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The only variables the server's programs are given (with LC_ALL=C). */
+    private static final Set<String> SERVER_ENVIRONMENT = Set.of("PATH", "TMPDIR", "TZ");
 
     private final Path binaries;
     private final Path dataDirectory;
@@ -297,8 +300,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
         command.add(binaries.resolve("bin").resolve(program).toString());
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("LC_ALL", "C");
-        builder.environment().remove("PGDATA");
+        // The server inherits what its programs get, and a database superuser can read it back
+        // (COPY ... FROM PROGRAM 'env'): none of the service's variables (ADMIN_API_KEY,
+        // STREAM_TOKEN_SECRET, ...), only what the programs need.
+        Map<String, String> environment = builder.environment();
+        environment.keySet().retainAll(SERVER_ENVIRONMENT);
+        environment.put("LC_ALL", "C");
         // Write-able by the unprivileged user: initdb and pg_ctl may write to the current directory.
         builder.directory(Path.of(System.getProperty("java.io.tmpdir")).toFile());
         Process process = builder.start();

