@@ -165,10 +165,13 @@ class ActiveKeys implements SmartLifecycle {
         }
     }
 
-    /** Read before the web server starts taking requests, stopped after it has stopped. */
+    /**
+     * Read before the web server starts taking requests (Boot starts it at
+     * {@code DEFAULT_PHASE - 2048}), stopped after it has stopped.
+     */
     @Override
     public int getPhase() {
-        return DEFAULT_PHASE - 2048;
+        return DEFAULT_PHASE - 4096;
     }
 
     @Override
