@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import io.agentstream.support.Api;
 import io.agentstream.support.IntegrationTest;
 import io.agentstream.support.StreamClient;
+import io.agentstream.support.TcpProxy;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
  * installs it).
  */
 @IntegrationTest
+@TestPropertySource(properties = "agentstream.test.database-proxy=true")
 class NginxProxyIT {
 
     private static final Path CONF = Path.of("ops/nginx.conf");
@@ -51,6 +54,9 @@ class NginxProxyIT {
     @LocalServerPort
     int port;
 
+    @Autowired
+    TcpProxy databaseProxy;
+
     @TempDir
     Path work;
 
@@ -59,6 +65,7 @@ class NginxProxyIT {
 
     @AfterEach
     void stop() throws Exception {
+        databaseProxy.restore();
         if (nginx != null) {
             nginx.destroy();
             if (!nginx.waitFor(20, TimeUnit.SECONDS)) {
@@ -68,7 +75,7 @@ class NginxProxyIT {
     }
 
     @Test
-    void theShippedConfigurationProxiesTheApiStreamsUnbufferedHidesTheActuatorAndLogsNoToken() throws Exception {
+    void theShippedConfigurationProxiesTheApiStreamsUnbufferedAndUncompressedPassesA503HidesTheActuatorAndLogsNoToken() throws Exception {
         int proxyPort = freePort();
         start(proxyPort);
         String base = "http://127.0.0.1:" + proxyPort;
@@ -98,9 +105,32 @@ class NginxProxyIT {
         byte[] ack = proxied.post().uri("/api/ingest").header("Authorization", "Bearer " + Api.KEY)
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))
                 .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        long acknowledged = System.nanoTime();
         long offset = JsonMapper.shared().readTree(ack).get("event_id").asLong();
         // Unbuffered: the event arrives while the stream is open, not when it ends.
         assertThat(received.get(10, TimeUnit.SECONDS)).containsExactly(Long.toString(offset));
+        System.out.printf("NGINX: the event reached the stream through nginx %d ms after its acknowledgement%n",
+                (System.nanoTime() - acknowledged) / 1_000_000);
+
+        // Never compressed, whatever the client accepts: a gzip stream would hold events back.
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                        URI.create(base + "/api/realtime/stream?access_token=" + token)).header("Accept-Encoding", "gzip")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+        stream.body().close();
+
+        // The service's 503 and its Retry-After reach the client as they are.
+        databaseProxy.cut();
+        HttpResponse<String> unavailable = http.send(HttpRequest.newBuilder(URI.create(base + "/api/ingest"))
+                .header("Authorization", "Bearer " + Api.KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(fixture("message-created.json"))).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unavailable.statusCode()).isEqualTo(503);
+        assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(unavailable.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        databaseProxy.restore();
 
         // nginx logs a request when it ends: the stream's once the client has closed it.
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
