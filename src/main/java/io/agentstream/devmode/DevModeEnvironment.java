@@ -28,6 +28,8 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
     static final String ENABLED = "agentstream.dev-mode.enabled";
     static final String DEFAULT_DATA_DIR = "data/postgres";
     static final String DATABASE = "agentstream";
+    /** Beside the data directory, like the development key. */
+    static final String PASSWORD_FILE = "postgres-password";
 
     private final Log log;
 
@@ -43,12 +45,14 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
         Path data = Path.of(environment.getProperty("EMBEDDED_DATA_DIR", DEFAULT_DATA_DIR).strip()).toAbsolutePath().normalize();
         log.warn("DATABASE_URL is not set: starting the embedded PostgreSQL in " + data
                 + " (development mode, not for production)");
-        EmbeddedPostgres postgres = EmbeddedPostgres.start(data, List.of());
+        String password = DatabasePassword.loadOrCreate(data.resolveSibling(PASSWORD_FILE));
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(data, List.of(), password);
         // After the application context has closed (graceful shutdown included), or when start-up fails.
         SpringApplication.getShutdownHandlers().add(postgres::close);
         DatabaseUrl url = postgres.createDatabase(DATABASE);
         environment.getPropertySources().addLast(new MapPropertySource("agentstreamDevMode",
-                Map.of("DATABASE_URL", "postgresql://" + url.user() + "@" + url.host() + ":" + url.port() + "/" + url.database())));
+                Map.of("DATABASE_URL", "postgresql://" + url.user() + ":" + password + "@" + url.host() + ":" + url.port()
+                        + "/" + url.database())));
 
         DevKey key = null;
         if (environment.getProperty("agentstream.auth.bootstrap-keys", "").isBlank()) {
@@ -100,7 +104,8 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
                     rule,
                     " agentstream: embedded PostgreSQL \u2014 development mode, not for production",
                     " API:       " + api + "   (health: " + api + "/health)",
-                    " database:  PostgreSQL on 127.0.0.1:" + postgres.port() + ", data in " + shortest(postgres.dataDirectory()),
+                    " database:  PostgreSQL on 127.0.0.1:" + postgres.port() + ", data in " + shortest(postgres.dataDirectory())
+                            + ", password in " + shortest(postgres.dataDirectory().resolveSibling(PASSWORD_FILE)),
                     " key:       " + keyLine,
                     " try:       curl -H \"Authorization: Bearer " + bearer + "\" " + api + "/conversations",
                     " production: set DATABASE_URL (see README, Production)",

@@ -36,7 +36,9 @@ import io.agentstream.config.DatabaseUrl;
  *   <li>PostgreSQL refuses to run as root. Run by root, every server program runs as the
  *       unprivileged user 65534 ({@code setpriv}), which owns the data directory.</li>
  *   <li>It listens on 127.0.0.1 only, on a free port chosen at each start, with no Unix
- *       socket, and trusts local connections as the {@code postgres} user: for development,
+ *       socket. Given a password (development mode's, kept beside the data), every connection
+ *       must give it (scram-sha-256), also on a data directory a release without one made;
+ *       without one (the tests' own servers) it trusts local connections. For development,
  *       never for production.</li>
  *   <li>A clean stop ({@link #close()}) leaves no process behind. After a crash the server
  *       may outlive its owner: the next start finds it through {@code postmaster.pid} and the
@@ -114,6 +116,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                     "-l", data.resolve("server.log").toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
                     "-o", String.join(" ", options));
             Files.writeString(data.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+            if (password != null) {
+                requirePassword(data, port, password);
+            }
             return new EmbeddedPostgres(binaries, data, port, true, runAs, password);
         } catch (IOException e) {
             throw new EmbeddedPostgresException("cannot use " + data + " for the embedded PostgreSQL (" + e.getMessage()
@@ -242,6 +247,35 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } finally {
             Files.deleteIfExists(passwordFile);
         }
+    }
+
+    /**
+     * A data directory made by a release that trusted TCP connections from this machine: the
+     * superuser gets the password, and connections must give it from now on.
+     */
+    private static void requirePassword(Path data, int port, String password) throws IOException {
+        Path rules = data.resolve("pg_hba.conf");
+        List<String> lines = Files.readAllLines(rules, StandardCharsets.UTF_8);
+        if (lines.stream().noneMatch(EmbeddedPostgres::trustsTcp)) {
+            return;
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", USER, "");
+             Statement statement = connection.createStatement()) {
+            // Base64url characters only: nothing to escape.
+            statement.execute("set password_encryption = 'scram-sha-256'");
+            statement.execute("alter user " + USER + " password '" + password + "'");
+            // Rewritten in place, keeping the file's owner (the server's user, when started by root).
+            Files.write(rules, lines.stream().map(line -> trustsTcp(line) ? line.replaceFirst("trust\\s*$", "scram-sha-256") : line)
+                    .toList(), StandardCharsets.UTF_8);
+            statement.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new EmbeddedPostgresException("could not set the embedded PostgreSQL's password (" + e.getMessage()
+                    + "); see " + data.resolve("server.log"));
+        }
+    }
+
+    private static boolean trustsTcp(String line) {
+        return line.startsWith("host") && line.strip().endsWith("trust");
     }
 
     /** The port of a live server on {@code data}, read from its {@code postmaster.pid}. */

@@ -70,7 +70,11 @@ class FreshMachineIT {
             assertThat(Files.getAttribute(directory.resolve("data/postgres"), "unix:uid")).as("owner of the data").isEqualTo(65534);
         }
 
-        assertThat(serverEnvironment(directory.resolve("data/postgres"))).as("the embedded server's environment")
+        String password = Files.readString(directory.resolve("data/postgres-password")).strip();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("data/postgres-password"))))
+                .isEqualTo("rw-------");
+        assertRefusedWithoutPassword(directory.resolve("data/postgres"));
+        assertThat(serverEnvironment(directory.resolve("data/postgres"), password)).as("the embedded server's environment")
                 .noneMatch(line -> line.contains(adminKey)).noneMatch(line -> line.startsWith("ADMIN_API_KEY"))
                 .anyMatch(line -> line.startsWith("PATH="));
 
@@ -126,14 +130,46 @@ class FreshMachineIT {
         assertThat(marker).as("the planted program never ran").doesNotExist();
     }
 
+    @Test
+    void aDataDirectoryThatTrustedLocalConnectionsRequiresThePasswordFromNowOn() throws Exception {
+        directory = Files.createTempDirectory("agentstream-trusting-", PackagedJar.OPEN_DIRECTORY);
+        Path data = directory.resolve("data/postgres");
+        // As a release before the password made it: trust for every TCP connection from this machine.
+        try (EmbeddedPostgres earlier = EmbeddedPostgres.start(data, List.of("fsync=off"))) {
+            assertThat(earlier.owned()).isTrue();
+        }
+        int port = PackagedJar.freePort();
+        long started = System.nanoTime();
+        PackagedJar upgraded = PackagedJar.start(directory, Map.of("PORT", Integer.toString(port)), directory.resolve("upgraded.log"));
+        upgraded.awaitHealthy(port, started, START);
+        assertRefusedWithoutPassword(data);
+        String password = Files.readString(directory.resolve("data/postgres-password")).strip();
+        try (var connection = java.sql.DriverManager.getConnection(serverUrl(data), "postgres", password)) {
+            assertThat(connection.isValid(5)).isTrue();
+        }
+        assertThat(upgraded.stop(STOP)).isIn(0, 143);
+    }
+
+    private static String serverUrl(Path data) throws Exception {
+        int serverPort = Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(3).strip());
+        return "jdbc:postgresql://127.0.0.1:" + serverPort + "/postgres";
+    }
+
+    /** Another local user, who has no password, cannot connect: not even as the superuser. */
+    private static void assertRefusedWithoutPassword(Path data) throws Exception {
+        String url = serverUrl(data);
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(
+                () -> java.sql.DriverManager.getConnection(url, "postgres", "").close());
+        assertThat(refused).as("a connection without the password").isInstanceOf(java.sql.SQLException.class);
+        assertThat(((java.sql.SQLException) refused).getSQLState()).as(refused.getMessage()).isIn("28P01", "08004");
+    }
+
     /**
      * What the server's processes were started with, as a database superuser can read it
      * (COPY FROM PROGRAM), over the port its postmaster.pid names.
      */
-    private static List<String> serverEnvironment(Path data) throws Exception {
-        int serverPort = Integer.parseInt(Files.readAllLines(data.resolve("postmaster.pid")).get(3).strip());
-        try (var connection = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + serverPort + "/postgres",
-                "postgres", "");
+    private static List<String> serverEnvironment(Path data, String password) throws Exception {
+        try (var connection = java.sql.DriverManager.getConnection(serverUrl(data), "postgres", password);
              var statement = connection.createStatement()) {
             statement.execute("create temp table environment (line text)");
             // CSV with separators env never writes: values may hold tabs and backslashes.
