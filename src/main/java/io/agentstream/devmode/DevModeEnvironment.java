@@ -42,10 +42,14 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
         if (!active(environment)) {
             return;
         }
-        Path data = Path.of(environment.getProperty("EMBEDDED_DATA_DIR", DEFAULT_DATA_DIR).strip()).toAbsolutePath().normalize();
+        String configured = environment.getProperty("EMBEDDED_DATA_DIR", "").strip();
+        // The key and the password stay where the configuration puts them, readable by this user only.
+        Path here = Path.of(configured.isEmpty() ? DEFAULT_DATA_DIR : configured).toAbsolutePath().normalize();
+        // An explicit EMBEDDED_DATA_DIR is used as given; the default moves where the server can reach it.
+        Path data = configured.isEmpty() ? EmbeddedPostgres.reachableDataDirectory(here) : here;
         log.warn("DATABASE_URL is not set: starting the embedded PostgreSQL in " + data
                 + " (development mode, not for production)");
-        String password = DatabasePassword.loadOrCreate(data.resolveSibling(PASSWORD_FILE));
+        String password = DatabasePassword.loadOrCreate(here.resolveSibling(PASSWORD_FILE));
         EmbeddedPostgres postgres = EmbeddedPostgres.start(data, List.of(), password);
         // After the application context has closed (graceful shutdown included), or when start-up fails.
         SpringApplication.getShutdownHandlers().add(postgres::close);
@@ -56,12 +60,12 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
 
         DevKey key = null;
         if (environment.getProperty("agentstream.auth.bootstrap-keys", "").isBlank()) {
-            key = DevKey.loadOrCreate(data.resolveSibling("dev-key"));
+            key = DevKey.loadOrCreate(here.resolveSibling("dev-key"));
             // First: an empty AGENTPIPE_BRIDGE_API_KEY (a copied .env) must not hide the key.
             environment.getPropertySources().addFirst(new MapPropertySource("agentstreamDevKey",
                     Map.of("agentstream.auth.bootstrap-keys", key.value())));
         }
-        application.addListeners(new Banner(postgres, key, data.resolveSibling("dev-key")));
+        application.addListeners(new Banner(postgres, key, here.resolveSibling("dev-key"), here.resolveSibling(PASSWORD_FILE)));
     }
 
     static boolean active(ConfigurableEnvironment environment) {
@@ -77,7 +81,8 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
     }
 
     /** Printed once the service answers: where it is, which key to use, and that it is for development. */
-    private record Banner(EmbeddedPostgres postgres, DevKey key, Path keyFile) implements ApplicationListener<ApplicationReadyEvent> {
+    private record Banner(EmbeddedPostgres postgres, DevKey key, Path keyFile, Path passwordFile)
+            implements ApplicationListener<ApplicationReadyEvent> {
 
         @Override
         public void onApplicationEvent(ApplicationReadyEvent event) {
@@ -105,7 +110,7 @@ class DevModeEnvironment implements EnvironmentPostProcessor, Ordered {
                     " agentstream: embedded PostgreSQL \u2014 development mode, not for production",
                     " API:       " + api + "   (health: " + api + "/health)",
                     " database:  PostgreSQL on 127.0.0.1:" + postgres.port() + ", data in " + shortest(postgres.dataDirectory())
-                            + ", password in " + shortest(postgres.dataDirectory().resolveSibling(PASSWORD_FILE)),
+                            + ", password in " + shortest(passwordFile),
                     " key:       " + keyLine,
                     " try:       curl -H \"Authorization: Bearer " + bearer + "\" " + api + "/conversations",
                     " production: set DATABASE_URL (see README, Production)",

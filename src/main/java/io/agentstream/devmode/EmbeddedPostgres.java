@@ -188,6 +188,55 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return List.of("setpriv", "--reuid=" + UNPRIVILEGED_ID, "--regid=" + UNPRIVILEGED_ID, "--clear-groups");
     }
 
+    /**
+     * Where the data can live for {@code wanted}: there, unless this is root and a directory
+     * above it is closed to others (root's home is), so that the unprivileged server could not
+     * reach it. Then under /var/tmp (which survives reboots), in a directory named after
+     * {@code wanted}, so every start from the same place finds the same data; it must belong to
+     * root and be writable by no one else, or start-up stops.
+     */
+    public static Path reachableDataDirectory(Path wanted) {
+        Path data = wanted.toAbsolutePath().normalize();
+        if (!isRoot() || enterableByOthers(data.getParent())) {
+            return data;
+        }
+        try {
+            String name = "agentstream-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(data.toString().getBytes(StandardCharsets.UTF_8)), 0, 8);
+            Path home = Path.of("/var/tmp", name);
+            if (!Files.exists(home, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(home);
+                Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx--x--x"));
+            }
+            int owner = ((Number) Files.getAttribute(home, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue();
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(home, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if (owner != 0 || Files.isSymbolicLink(home) || permissions.contains(PosixFilePermission.GROUP_WRITE)
+                    || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new EmbeddedPostgresException(home + " (for the embedded PostgreSQL's data, since " + data.getParent()
+                        + " is closed to the unprivileged user it runs as) is not root's alone: remove it, or set "
+                        + "EMBEDDED_DATA_DIR to a directory others may enter");
+            }
+            return home.resolve("postgres");
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new EmbeddedPostgresException("cannot make a directory for the embedded PostgreSQL's data under /var/tmp ("
+                    + e.getMessage() + "): set EMBEDDED_DATA_DIR to a directory others may enter");
+        }
+    }
+
+    /** Whether every directory from {@code directory} up may be entered by others (missing ones count as yes). */
+    private static boolean enterableByOthers(Path directory) {
+        for (Path parent = directory; parent != null; parent = parent.getParent()) {
+            try {
+                if (Files.exists(parent) && !Files.getPosixFilePermissions(parent).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static boolean isRoot() {
         try {
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;

@@ -34,6 +34,8 @@ class FreshMachineIT {
     private static final Duration STOP = Duration.ofSeconds(60);
 
     private Path directory;
+    /** Where the data went when not under {@link #directory} (root in a private directory). */
+    private Path movedData;
 
     @AfterEach
     void noServerLeft() {
@@ -41,6 +43,9 @@ class FreshMachineIT {
             // Whatever happened, leave nothing running on this directory.
             postgresProcesses().forEach(ProcessHandle::destroyForcibly);
             PostgresBinaries.deleteRecursively(directory);
+            if (movedData != null) {
+                PostgresBinaries.deleteRecursively(movedData.getParent());
+            }
         }
     }
 
@@ -106,6 +111,45 @@ class FreshMachineIT {
 
         System.out.printf("FRESH MACHINE: healthy after %.1f s (first start: unpack, initdb), %.1f s (second start), "
                 + "%.1f s (after a crash)%n", firstSeconds, secondSeconds, afterCrashSeconds);
+    }
+
+    @Test
+    void theServiceRunsFromADirectoryOnlyItsUserMayEnterAndKeepsItsDataAcrossRestarts() throws Exception {
+        // Created 0700, like root's home: as root, the unprivileged server cannot reach data here.
+        directory = Files.createTempDirectory("agentstream-private-");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory))).isEqualTo("rwx------");
+        Path wanted = directory.resolve("data/postgres");
+        int port = PackagedJar.freePort();
+        Map<String, String> environment = Map.of("PORT", Integer.toString(port));
+        HttpClient http = HttpClient.newHttpClient();
+
+        long started = System.nanoTime();
+        PackagedJar first = PackagedJar.start(directory, environment, directory.resolve("first.log"));
+        first.awaitHealthy(port, started, START);
+        Path data = EmbeddedPostgres.reachableDataDirectory(wanted);
+        if (EmbeddedPostgres.isRoot()) {
+            movedData = data;
+            assertThat(data).as("moved where the server can reach it").startsWith(Path.of("/var/tmp")).isNotEqualTo(wanted);
+            assertThat(Files.getAttribute(data, "unix:uid")).as("owner of the data").isEqualTo(65534);
+        } else {
+            assertThat(data).isEqualTo(wanted);
+        }
+        // The banner says where the data is (relative to the working directory where it is under it).
+        assertThat(first.output()).contains("data in " + (data.startsWith(directory) ? directory.relativize(data) : data));
+        String key = Files.readString(directory.resolve("data/dev-key")).strip();
+        HttpResponse<String> ingested = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/ingest"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.fixture("bridge-connected.json"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
+        assertThat(first.stop(STOP)).isIn(0, 143);
+
+        started = System.nanoTime();
+        PackagedJar second = PackagedJar.start(directory, environment, directory.resolve("second.log"));
+        second.awaitHealthy(port, started, START);
+        assertEventListed(http, port, key);
+        assertThat(second.stop(STOP)).isIn(0, 143);
+        assertThat(postgresProcesses()).as("processes on the data directory after a clean stop").isEmpty();
     }
 
     @Test
@@ -201,7 +245,7 @@ class FreshMachineIT {
     }
 
     private List<ProcessHandle> postgresProcesses() {
-        String data = directory.resolve("data/postgres").toString();
+        String data = (movedData != null ? movedData : directory.resolve("data/postgres")).toString();
         return ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
                 .map(line -> line.contains("postgres") && line.contains(data)).orElse(false)).toList();
     }
