@@ -100,7 +100,7 @@ class BackupRestoreIT {
                 // The CLI retrying an event stored before the backup: the same offset, not a second copy.
                 client.post().uri("/api/ingest").header("Authorization", "Bearer " + Api.KEY)
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("message-created.json"))
-                        .exchange().expectStatus().isOk()
+                        .exchange().expectStatus().isCreated()
                         .expectBody().jsonPath("$.duplicate").isEqualTo(true)
                         .jsonPath("$.event_id").isEqualTo(original.get("event_id").asLong());
                 JsonNode next = JsonMapper.shared().readTree(client.post().uri("/api/ingest")
