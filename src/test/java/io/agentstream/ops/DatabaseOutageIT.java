@@ -80,6 +80,6 @@ class DatabaseOutageIT {
         }
         databaseProxy.restore();
         // The pool's connections died with the relay: the next test class on this context gets a working one.
-        api.assertHealthy();
+        api.awaitDatabase();
     }
 }

@@ -116,6 +116,15 @@ public class Api {
         return offsetBase + n;
     }
 
+    /**
+     * After a test cut the database relay: waits until a query succeeds again, so the pool has
+     * dropped the connections that died with the relay before the next test uses it.
+     */
+    public void awaitDatabase() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> count("select 1") == 1);
+    }
+
     /** Health says UP within a few seconds (its checks answer for a second, so one may predate a recovery). */
     public void assertHealthy() {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(200))
