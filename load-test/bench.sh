@@ -217,10 +217,11 @@ REFUSED_STATUS=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Beare
 # this is what a flood of guessed keys costs (each is looked up among the active keys).
 cat >"$WORK/random-key.lua" <<'LUA'
 local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-local counter = 0
+-- Each wrk thread seeds once, from its own table's address: threads must not send the same keys.
+init = function(args)
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+end
 request = function()
-  counter = counter + 1
-  math.randomseed(os.time() * 1000 + counter)
   local key = {}
   for i = 1, 43 do local n = math.random(1, 64); key[i] = chars:sub(n, n) end
   return wrk.format("GET", "/api/conversations?limit=1", { ["Authorization"] = "Bearer ap_live_" .. table.concat(key) })
