@@ -47,6 +47,8 @@ class ActiveKeys implements SmartLifecycle {
     /** Numbers reads in the order they start: a read older than the one installed is dropped. */
     private final AtomicLong reads = new AtomicLong();
     private volatile Snapshot snapshot;
+    /** The read started because a change was announced, until it is installed; empty otherwise. */
+    private volatile Mono<Void> announcedRead = Mono.empty();
     private volatile boolean failing;
     private Disposable refresher;
 
@@ -88,6 +90,22 @@ class ActiveKeys implements SmartLifecycle {
                 install(new Snapshot(sequence, Map.copyOf(byHash), Set.copyOf(ids)));
             }).then();
         });
+    }
+
+    /**
+     * Reads the set again because another instance announced a change. Until that read is
+     * installed, a key this instance does not hold waits for it ({@link #afterAnnouncedRead()}):
+     * a key created there and used here a moment later is found, not refused.
+     */
+    Mono<Void> reloadAnnounced() {
+        Mono<Void> read = reload().cache();
+        announcedRead = read.onErrorResume(error -> Mono.empty());
+        return read.doFinally(signal -> announcedRead = Mono.empty());
+    }
+
+    /** Completes when the read started by the latest announcement (if any) is done. */
+    Mono<Void> afterAnnouncedRead() {
+        return announcedRead;
     }
 
     /**

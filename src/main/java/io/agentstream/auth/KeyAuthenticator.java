@@ -85,10 +85,18 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
         if (!ApiKeyFormat.looksLikeStoredKey(presentedKey)) {
             return Mono.empty();
         }
-        Mono<ApiKeyPrincipal> found = activeKeys.known()
-                ? Mono.justOrEmpty(activeKeys.byHash(HexFormat.of().formatHex(hash)))
-                : store.findActive(hash);
-        return found.doOnNext(this::touch);
+        if (!activeKeys.known()) {
+            return store.findActive(hash).doOnNext(this::touch);
+        }
+        String hashHex = HexFormat.of().formatHex(hash);
+        ApiKeyPrincipal held = activeKeys.byHash(hashHex);
+        if (held != null) {
+            touch(held);
+            return Mono.just(held);
+        }
+        // Not held: unless a change announced elsewhere is being read (a key just created there), refused.
+        return activeKeys.afterAnnouncedRead().then(Mono.fromSupplier(() -> activeKeys.byHash(hashHex)))
+                .doOnNext(this::touch);
     }
 
     /**

@@ -80,7 +80,11 @@ class KeyChanges implements SmartLifecycle {
                 .flatMapMany(container -> container.receive(ChannelTopic.of(channel))
                         .doFinally(signal -> container.destroyLater().subscribe()))
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(200)).maxBackoff(Duration.ofSeconds(5)))
-                .concatMap(message -> reloadHere(), 0)
+                .concatMap(message -> activeKeys.reloadAnnounced().onErrorResume(error -> {
+                    log.warn("Could not read the active API keys after a change elsewhere ({}); the next refresh will",
+                            error.getClass().getSimpleName());
+                    return Mono.empty();
+                }), 0)
                 .subscribe();
     }
 
