@@ -52,9 +52,11 @@ class KeysCommandIT {
         assertThat(created.exit()).as(created.out()).isZero();
         Matcher key = Pattern.compile("key \\(shown once, store it now\\): (ap_live_[A-Za-z0-9_-]{43})").matcher(created.out());
         assertThat(key.find()).as(created.out()).isTrue();
-        api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + key.group(1))
-                .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))
-                .exchange().expectStatus().isOk();
+        // A running instance (here without Redis) reads its keys again within 4 s.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(6)).untilAsserted(() ->
+                api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + key.group(1))
+                        .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))
+                        .exchange().expectStatus().isOk());
 
         Run listed = keys("list");
         assertThat(listed.exit()).isZero();
