@@ -130,6 +130,30 @@ class DashboardIT {
     }
 
     @Test
+    void aKeyRevokedWhileThePageIsOpenSignsOutAndSaysWhy() {
+        JsonNode created = api.client().post().uri("/api/keys")
+                .header("Authorization", "Bearer " + Api.ADMIN_KEY).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("name", "revoked-while-watching", "scopes", List.of("read")))
+                .exchange().expectStatus().isCreated()
+                .expectBody(JsonNode.class).returnResult().getResponseBody();
+        open("/");
+        signIn(created.get("key").asString());
+        awaitLive();
+
+        api.client().delete().uri("/api/keys/{id}", created.get("id").asLong())
+                .header("Authorization", "Bearer " + Api.ADMIN_KEY).exchange().expectStatus().isNoContent();
+
+        // The stream's last event says why it ended; the page signs out rather than reconnect.
+        WebElement notice = browser.waitUpTo(TIMEOUT).until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+        assertThat(notice.getText()).contains("Signed out").contains("Key revoked")
+                .contains("The key this stream was opened with has been revoked.");
+        browser.waitUpTo(TIMEOUT).until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
+        assertThat((String) browser.script("return sessionStorage.getItem('agentstream.key')")).isNull();
+        // A read the page had in flight with the revoked key may have been refused meanwhile.
+        assertNoConsoleErrors(message -> message.contains("401"));
+    }
+
+    @Test
     void aKeyWithoutTheReadScopeIsToldSo() {
         String ingestOnly = api.client().post().uri("/api/keys")
                 .header("Authorization", "Bearer " + Api.ADMIN_KEY).contentType(MediaType.APPLICATION_JSON)
