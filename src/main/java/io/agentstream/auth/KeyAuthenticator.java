@@ -10,6 +10,8 @@ import java.util.List;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agentstream.auth.ApiKeyPrincipal.Scope;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -20,14 +22,18 @@ import reactor.core.publisher.Mono;
  * read; ADMIN_API_KEY: admin) are compared by hash in constant time. Stored keys are found
  * by hash in the instance's in-memory set of active keys ({@link ActiveKeys}): a revoked key
  * stops working on every instance within its refresh (4 s) even without Redis, and at once
- * with it ({@link KeyChanges}); an unknown key is refused without a database query.
- * Only before that set has first been read are keys looked up in the database one by one.
+ * with it ({@link KeyChanges}). A key not in the set is looked up in the database only
+ * {@link #UNKNOWN_KEY_LOOKUPS_PER_SECOND} times a second per instance (a key created elsewhere
+ * a moment ago, before this instance heard of it, still works): a flood of made-up keys costs
+ * no more than that. Before the set has first been read, keys are looked up one by one.
  * Last use is written at most once a minute per key.
  */
 @Component
 class KeyAuthenticator implements ApiKeyAuthenticator {
 
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    /** Database lookups a second, per instance, for stored-format keys not in the active set. */
+    static final int UNKNOWN_KEY_LOOKUPS_PER_SECOND = 5;
     private static final Logger log = LoggerFactory.getLogger(KeyAuthenticator.class);
 
     private record EnvironmentKey(byte[] hash, ApiKeyPrincipal principal) {
@@ -36,6 +42,9 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
     private final List<EnvironmentKey> environmentKeys = new ArrayList<>();
     private final ApiKeyStore store;
     private final ActiveKeys activeKeys;
+    private final Bucket unknownKeyLookups = Bucket.builder().addLimit(Bandwidth.builder()
+            .capacity(UNKNOWN_KEY_LOOKUPS_PER_SECOND)
+            .refillGreedy(UNKNOWN_KEY_LOOKUPS_PER_SECOND, Duration.ofSeconds(1)).build()).build();
     private final Cache<String, Boolean> touched = Caffeine.newBuilder()
             .expireAfterWrite(TOUCH_EVERY).maximumSize(100_000).build();
 
@@ -94,9 +103,21 @@ class KeyAuthenticator implements ApiKeyAuthenticator {
             touch(held);
             return Mono.just(held);
         }
-        // Not held: unless a change announced elsewhere is being read (a key just created there), refused.
-        return activeKeys.afterAnnouncedRead().then(Mono.fromSupplier(() -> activeKeys.byHash(hashHex)))
-                .doOnNext(this::touch);
+        // Not held: a change announced elsewhere may be being read (a key just created there).
+        return activeKeys.afterAnnouncedRead().then(Mono.defer(() -> {
+            ApiKeyPrincipal read = activeKeys.byHash(hashHex);
+            if (read != null) {
+                return Mono.just(read);
+            }
+            // Or created a moment ago elsewhere, before this instance heard of it: looked up in the
+            // database, but only a few a second, so a flood of made-up keys costs no more than that.
+            if (!unknownKeyLookups.tryConsume(1)) {
+                return Mono.<ApiKeyPrincipal>empty();
+            }
+            return store.findActive(hash)
+                    .doOnNext(found -> activeKeys.reload().onErrorResume(error -> Mono.empty()).subscribe())
+                    .onErrorResume(error -> Mono.empty());
+        })).doOnNext(this::touch);
     }
 
     /**

@@ -67,7 +67,7 @@ class KeysCommand implements CommandLineRunner, ExitCodeGenerator {
         changes.created().block(TIMEOUT);
         print(created.key());
         out.println("key (shown once, store it now): " + created.secret());
-        out.println("(running instances accept it at once with Redis, within 4 s without)");
+        out.println("(running instances accept it at once)");
     }
 
     private void revoke(List<String> arguments) {

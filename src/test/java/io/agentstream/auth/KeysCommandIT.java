@@ -52,7 +52,7 @@ class KeysCommandIT {
         assertThat(created.exit()).as(created.out()).isZero();
         Matcher key = Pattern.compile("key \\(shown once, store it now\\): (ap_live_[A-Za-z0-9_-]{43})").matcher(created.out());
         assertThat(key.find()).as(created.out()).isTrue();
-        // A running instance (here without Redis) reads its keys again within 4 s.
+        // A running instance takes it at once: looked up (a few unknown keys a second are), or in its set.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(6)).untilAsserted(() ->
                 api.client().post().uri("/api/ingest").header("Authorization", "Bearer " + key.group(1))
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))

@@ -67,8 +67,9 @@ class DatabaseOutageIT {
     @Test
     void anUnknownKeyIsRefusedWithoutAskingTheDatabase() throws Exception {
         databaseProxy.cut();
-        // Keys in the stored format that no one issued: each is answered from the instance's set of
-        // active keys, so with the database unreachable they are still 401, never 503.
+        // Keys in the stored format that no one issued: answered from the instance's set of active
+        // keys (and a few a second looked up, which fails here), so with the database unreachable
+        // they are still 401, never 503.
         java.security.SecureRandom random = new java.security.SecureRandom();
         for (int i = 0; i < 10; i++) {
             byte[] secret = new byte[32];

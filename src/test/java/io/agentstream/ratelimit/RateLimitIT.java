@@ -130,12 +130,9 @@ class RateLimitIT {
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(fixture("bridge-connected.json"))
                     .exchangeToMono(response -> reactor.core.publisher.Mono.just(response.statusCode().value()))
                     .block(java.time.Duration.ofSeconds(5));
-            // Created on A and announced: B reads its keys again and a request meanwhile waits for that read.
-            long createdAt = System.nanoTime();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(1500))
-                    .pollInterval(java.time.Duration.ofMillis(50)).until(() -> ingestOnB.get() == 200);
-            System.out.printf("A NEW KEY over Redis worked on the other instance after %d ms%n",
-                    (System.nanoTime() - createdAt) / 1_000_000);
+            // Created on A a moment ago: B takes it at once, whether or not it has heard of it yet
+            // (the CLI does not retry a 401, so a refusal here would be an event lost).
+            assertThat(ingestOnB.get()).isEqualTo(200);
             api.client().delete().uri("/api/keys/{id}", created.get("id").asLong())
                     .header("Authorization", "Bearer " + Api.ADMIN_KEY).header("X-Forwarded-For", "10.4.0.1")
                     .exchange().expectStatus().isNoContent();
